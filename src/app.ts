@@ -1,0 +1,141 @@
+import type { Config } from './config.js';
+import { ClusterStore } from './db/cluster-store.js';
+import { type Database, openDatabase } from './db/database.js';
+import { startEmbeddedPostgres } from './db/embedded-postgres.js';
+import { loadSecretKey } from './db/secret-key.js';
+import { createGraphQLHandler } from './graphql/yoga.js';
+import type { Logger } from './lib/logger.js';
+import { Releasers } from './lib/releasers.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createHttpServer, type ReadinessReport } from './server.js';
+
+/** ReadinessCheck is one condition of `/readyz`; it throws (or returns a detail) when not ready. */
+export type ReadinessCheck = () => Promise<void>;
+
+/** AppServices are the running parts, for the entry points and tests. */
+export interface AppServices {
+  db: Database;
+  clusters: ClusterStore;
+  metrics: Metrics;
+  /** Adds a condition to `/readyz` (the sync layer registers "informers synced"). */
+  addReadinessCheck(name: string, check: ReadinessCheck): void;
+}
+
+/** App is a built but not yet started pvesphere. */
+export interface App {
+  /** start brings every part up in order; on failure, what started is released again. */
+  start(): Promise<{ url: string; port: number; services: AppServices }>;
+  /** stop releases everything in reverse order of start (LIFO). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * connectDatabase opens the configured database — `DATABASE_URL`, or the embedded PostgreSQL in
+ * the data directory — and applies pending migrations. Releasers close what it opened.
+ */
+export async function connectDatabase(
+  config: Config,
+  logger: Logger,
+  releasers: Releasers,
+): Promise<Database> {
+  const clientUrl = config.databaseUrl ?? (await startEmbedded(config.dataDir, logger, releasers));
+  const db = await openDatabase({ clientUrl, logger });
+  releasers.push('database', () => db.close());
+  await db.migrate();
+  return db;
+}
+
+async function startEmbedded(
+  dataDir: string,
+  logger: Logger,
+  releasers: Releasers,
+): Promise<string> {
+  const embedded = await startEmbeddedPostgres({ dataDir, logger });
+  releasers.push('embedded postgres', () => embedded.stop());
+  return embedded.connectionString;
+}
+
+/**
+ * createApp is the composition root: it builds every part from the config and returns
+ * `{ start, stop }` (DESIGN §1). Nothing starts until `start()`.
+ */
+export function createApp(config: Config, logger: Logger): App {
+  const releasers = new Releasers();
+  let stopped: Promise<void> | undefined;
+
+  const stop = (): Promise<void> => {
+    stopped ??= releasers.releaseAll((name, error) =>
+      logger.error({ err: error, part: name }, 'failed to stop a part cleanly'),
+    );
+    return stopped;
+  };
+
+  async function start() {
+    try {
+      const db = await connectDatabase(config, logger, releasers);
+      const secretKey = await loadSecretKey({
+        configuredKey: config.secretKey,
+        dataDir: config.dataDir,
+        logger,
+      });
+      const clusters = new ClusterStore({ db, secretKey, logger });
+      const metrics = createMetrics();
+      const checks = new Map<string, ReadinessCheck>([['database', () => db.ping()]]);
+
+      const yoga = createGraphQLHandler({
+        services: { clusters },
+        tokens: { adminToken: config.adminToken, readToken: config.readToken },
+        limits: { depth: config.graphql.maxDepth, complexity: config.graphql.maxComplexity },
+        metrics,
+        logger,
+      });
+      const http = createHttpServer({
+        host: config.host,
+        port: config.port,
+        yoga,
+        metrics,
+        readiness: () => readiness(checks),
+        logger,
+      });
+      const { url, port } = await http.start();
+      releasers.push('http server', () => http.stop(config.shutdownTimeoutMs));
+      if (config.adminToken === undefined) {
+        logger.warn(
+          { host: config.host },
+          'PVESPHERE_ADMIN_TOKEN is not set: mutations are open to every local user of this machine; the server only listens on loopback',
+        );
+      }
+      return {
+        url,
+        port,
+        services: {
+          db,
+          clusters,
+          metrics,
+          addReadinessCheck: (name: string, check: ReadinessCheck) => {
+            checks.set(name, check);
+          },
+        },
+      };
+    } catch (err) {
+      await stop().catch(() => {});
+      throw err;
+    }
+  }
+
+  return { start, stop };
+}
+
+async function readiness(checks: Map<string, ReadinessCheck>): Promise<ReadinessReport> {
+  const entries = await Promise.all(
+    [...checks].map(async ([name, check]) => {
+      try {
+        await check();
+        return [name, { ok: true }] as const;
+      } catch (err) {
+        return [name, { ok: false, detail: (err as Error).message }] as const;
+      }
+    }),
+  );
+  return { ready: entries.every(([, result]) => result.ok), checks: Object.fromEntries(entries) };
+}

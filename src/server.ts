@@ -1,0 +1,183 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { GraphQLContext } from './graphql/context.js';
+import { GRAPHQL_PATH, type ServerContext } from './graphql/yoga.js';
+import { coerceError } from './lib/coerce-error.js';
+import type { Logger } from './lib/logger.js';
+import type { Metrics } from './metrics.js';
+
+/** ReadinessReport is the body of `/readyz`: ready when every check passes. */
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+/** HttpServerOptions are the inputs of {@link createHttpServer}. */
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  yoga: YogaServerInstance<ServerContext, GraphQLContext>;
+  metrics: Metrics;
+  readiness: () => Promise<ReadinessReport>;
+  logger: Logger;
+  /** graphql-ws keep-alive: ping every socket this often, drop it when no pong came back. @default 12000 */
+  wsKeepAliveMs?: number;
+}
+
+/** HttpServer is the one node:http server: GraphQL (HTTP, SSE, graphql-ws) and the probes. */
+export interface HttpServer {
+  /** start listens; resolves with the URL GraphQL is served at. */
+  start(): Promise<{ url: string; port: number }>;
+  /**
+   * stop stops accepting, closes WebSockets and SSE streams, lets in-flight requests finish for
+   * up to `timeoutMs`, then cuts what is left.
+   */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * createHttpServer serves, on one port: `/graphql` (yoga: GraphiQL, HTTP, SSE; graphql-ws on
+ * the same path through `yoga.getEnveloped`), `/healthz` (the process is up), `/readyz` (it can
+ * serve: database, synced informers) and `/metrics` (Prometheus). The probes need no token.
+ */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const log = options.logger.child({ component: 'http' });
+  const inFlight = new Set<ServerResponse>();
+  const streams = new Set<ServerResponse>();
+  let stopping = false;
+
+  const server = createServer((req, res) => {
+    inFlight.add(res);
+    // SSE responses stream until the client leaves: shutdown ends them instead of waiting.
+    if (req.headers.accept?.includes('text/event-stream')) streams.add(res);
+    res.on('close', () => {
+      inFlight.delete(res);
+      streams.delete(res);
+    });
+    if (stopping) res.setHeader('connection', 'close');
+    route(req, res).catch((err) => {
+      log.error({ err: coerceError(err), url: req.url }, 'request failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error\n');
+    });
+  });
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}\n');
+    if (path === '/readyz') {
+      const report = await options.readiness().catch(
+        (err): ReadinessReport => ({
+          ready: false,
+          checks: { readiness: { ok: false, detail: coerceError(err).message } },
+        }),
+      );
+      return send(res, report.ready ? 200 : 503, 'application/json', `${JSON.stringify(report)}\n`);
+    }
+    if (path === '/metrics') {
+      const body = await options.metrics.registry.metrics();
+      return send(res, 200, options.metrics.registry.contentType, body);
+    }
+    if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(302, { location: GRAPHQL_PATH });
+      res.end();
+      return;
+    }
+    await options.yoga.handleNodeRequestAndResponse(req, res, {});
+  }
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== GRAPHQL_PATH || stopping) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  const wsServer = useServer<Record<string, unknown>>(
+    {
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const enveloped = options.yoga.getEnveloped({
+          connectionParams: ctx.connectionParams,
+          request: undefined,
+          params,
+        } as never);
+        const document = enveloped.parse(params.query);
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
+        const args: ExecutionArgs = {
+          schema: enveloped.schema,
+          operationName: params.operationName ?? null,
+          document,
+          variableValues: params.variables ?? null,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+        return args;
+      },
+    },
+    wss,
+    options.wsKeepAliveMs ?? 12_000,
+  );
+
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  return {
+    start: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.off('error', reject);
+          const { port } = server.address() as AddressInfo;
+          const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+          const url = `http://${host}:${port}${GRAPHQL_PATH}`;
+          log.info({ url, host: options.host, port }, 'pvesphere is serving GraphQL');
+          resolve({ url, port });
+        });
+      }),
+    async stop(timeoutMs) {
+      if (stopping) return;
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      await wsServer.dispose();
+      for (const stream of streams) stream.end();
+      server.closeIdleConnections();
+      const deadline = Date.now() + timeoutMs;
+      while (inFlight.size > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        server.closeIdleConnections();
+      }
+      if (inFlight.size > 0) {
+        log.warn({ requests: inFlight.size }, 'cutting requests still running at shutdown');
+      }
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      log.info('http server stopped');
+    },
+  };
+}
+
+/** The envelop execute/subscribe pair graphql-ws runs an operation with. */
+interface Enveloped {
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
+}
+
+type OperationResult = Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>>;
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
