@@ -62,7 +62,8 @@ export function normalizeQemuConfig(data: unknown, at = 'data'): PveQemuConfig {
 
 /**
  * readAgentEnabled reads config `agent`: `1`, `"1,fstrim_cloned_disks=1"`, `"enabled=1,…"`
- * enable it; `0`, `"enabled=0"` or no `agent` key disable it.
+ * enable it; `0`, `"enabled=0"`, options without the flag (`"type=virtio"`, the flag defaults
+ * to 0) or no `agent` key disable it.
  */
 function readAgentEnabled(r: FieldReader): boolean {
   const raw = r.raw('agent');
@@ -71,7 +72,8 @@ function readAgentEnabled(r: FieldReader): boolean {
   if (typeof raw !== 'string') throw badField(r.path('agent'), 'an agent property string', raw);
   const parsed = parsePropertyString(raw);
   const flag = parsed.values.get('enabled') ?? parsed.positional[0];
-  const enabled = flag === undefined ? undefined : parsePveBoolean(flag);
+  if (flag === undefined) return false;
+  const enabled = parsePveBoolean(flag);
   if (enabled === undefined) throw badField(r.path('agent'), 'an agent property string', raw);
   return enabled;
 }
