@@ -109,7 +109,8 @@ export interface ReachableBinariesOptions {
  * `postgres`) the tree is copied once into `<cacheDir>/bin-<packageVersion>`, hard-linking files
  * where the filesystem allows (instant, no extra space) and copying them where it does not. The
  * copy is assembled under a temporary name and renamed into place, so a copy that exists is
- * complete.
+ * complete; copies of other versions are removed then. The caller must own `cacheDir` (hold the
+ * data directory's claim).
  */
 export async function ensureReachableBinaries(
   binaries: PostgresBinaries,
@@ -147,12 +148,24 @@ export async function ensureReachableBinaries(
         );
       }
     }
+    await removeOtherCopies(options.cacheDir, target);
     options.logger.info(
       { from: binaries.nativeDir, to: target, ms: Math.round(performance.now() - started) },
       `postgres binaries copied: ${blocked}, so OS user ${options.user.name} cannot run them in place`,
     );
   }
   return binariesIn(target, binaries.packageVersion);
+}
+
+/**
+ * removeOtherCopies deletes copies of other versions, and staging directories of interrupted
+ * copies, next to `keep` (the caller owns the data directory, so none is in use).
+ */
+async function removeOtherCopies(cacheDir: string, keep: string): Promise<void> {
+  for (const entry of await readdir(cacheDir)) {
+    const path = join(cacheDir, entry);
+    if (entry.startsWith('bin-') && path !== keep) await rm(path, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -1,27 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import {
-  access,
-  chmod,
-  chown,
-  constants,
-  readdir,
-  readFile,
-  rm,
-  rmdir,
-  stat,
-  writeFile,
-} from 'node:fs/promises';
+import { access, constants, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { coerceError } from '../lib/coerce-error.js';
 import { type Logger, silentLogger } from '../lib/logger.js';
 import { createDatabaseIfMissing } from './create-database.js';
-import {
-  describeUnsearchable,
-  ensureDirectory,
-  findUnsearchableDirectory,
-  pathExists,
-} from './data-dir.js';
+import { describeUnsearchable, ensureDirectory, findUnsearchableDirectory } from './data-dir.js';
 import { DataDirClaim } from './data-dir-claim.js';
 import {
   binariesAt,
@@ -29,8 +12,14 @@ import {
   locatePackageBinaries,
   type PostgresBinaries,
 } from './embedded-postgres-binaries.js';
+import { ensureCluster, readPassword } from './embedded-postgres-cluster.js';
 import { EmbeddedPostgresError } from './embedded-postgres-error.js';
-import { initdb, removeInitdbLeftovers, SUPERUSER } from './initdb.js';
+import { type EmbeddedPostgresLayout, embeddedPostgresLayout } from './embedded-postgres-layout.js';
+import {
+  adminConnection,
+  EMBEDDED_PG_HOST,
+  EmbeddedPostgresServer,
+} from './embedded-postgres-server.js';
 import {
   currentOsUser,
   DEFAULT_POSTGRES_OS_USER,
@@ -43,49 +32,15 @@ import { findFreePort, isPortFree } from './tcp-port.js';
 
 export { defaultDataDir } from './data-dir.js';
 export { EmbeddedPostgresError } from './embedded-postgres-error.js';
+export { type EmbeddedPostgresLayout, embeddedPostgresLayout } from './embedded-postgres-layout.js';
 
-/** HOST is the only address the embedded server listens on (no unix socket either). */
-const HOST = '127.0.0.1';
+const HOST = EMBEDDED_PG_HOST;
 
 /** DEFAULT_DATABASE is the application database start() creates. */
 const DEFAULT_DATABASE = 'pvesphere';
 
 /** PORT_ATTEMPTS bounds retries when a freshly chosen free port is taken before postgres binds it. */
 const PORT_ATTEMPTS = 5;
-
-/**
- * EmbeddedPostgresLayout is where the embedded PostgreSQL keeps its files, all under
- * `<dataDir>/postgres` (the rest of the data directory belongs to other parts of pvesphere):
- *
- * | path | what | owner, mode |
- * |---|---|---|
- * | `postgres/` | this layout's root | the pvesphere process user, 0755 |
- * | `postgres/data/` | PGDATA, the cluster | the OS user running PostgreSQL (`postgres` as root), 0700 |
- * | `postgres/password` | the superuser's password | the OS user running PostgreSQL, 0600 |
- * | `postgres/port` | the port chosen automatically, reused at the next start while free | process user |
- * | `postgres/owner.pid` | pid + start time of the pvesphere process that owns the server | process user |
- * | `postgres/server.log` | PostgreSQL's own log (rotated to `.1` beyond 10 MB) | process user, 0600 |
- * | `postgres/bin-<version>/` | a copy of the binaries, only when the installed ones are unreachable (see ensureReachableBinaries) | process user, 0755 |
- */
-export interface EmbeddedPostgresLayout {
-  root: string;
-  pgdata: string;
-  passwordFile: string;
-  portFile: string;
-  logFile: string;
-}
-
-/** embeddedPostgresLayout returns the {@link EmbeddedPostgresLayout} inside `dataDir`. */
-export function embeddedPostgresLayout(dataDir: string): EmbeddedPostgresLayout {
-  const root = join(resolve(dataDir), 'postgres');
-  return {
-    root,
-    pgdata: join(root, 'data'),
-    passwordFile: join(root, 'password'),
-    portFile: join(root, 'port'),
-    logFile: join(root, 'server.log'),
-  };
-}
 
 /** EmbeddedPostgresOptions configure {@link startEmbeddedPostgres}. */
 export interface EmbeddedPostgresOptions {
@@ -248,133 +203,6 @@ export async function startEmbeddedPostgres(
   }
 }
 
-/** EmbeddedPostgresServerState is what a started server needs to serve and stop. */
-interface EmbeddedPostgresServerState {
-  dataDir: string;
-  port: number;
-  pid: number;
-  version: string;
-  password: string;
-  database: string;
-  ephemeral: boolean;
-  stopTimeoutMs: number;
-  claim: DataDirClaim;
-  logger: Logger;
-}
-
-/**
- * EmbeddedPostgresServer is the running server. The password lives in a private field and the
- * connection strings are getters, so logging the object itself reveals no secret.
- */
-class EmbeddedPostgresServer implements EmbeddedPostgres {
-  readonly #state: EmbeddedPostgresServerState;
-  #stopping: Promise<void> | undefined;
-  /** Begins a fast shutdown if this process exits without stop() (a crash, process.exit()). */
-  readonly #onExit = () => {
-    try {
-      process.kill(this.#state.pid, 'SIGINT');
-    } catch (err) {
-      coerceError(err); // Already gone.
-    }
-  };
-
-  constructor(state: EmbeddedPostgresServerState) {
-    this.#state = state;
-    process.on('exit', this.#onExit);
-  }
-
-  get connectionString(): string {
-    return this.connectionStringFor(this.#state.database);
-  }
-
-  get port(): number {
-    return this.#state.port;
-  }
-
-  get version(): string {
-    return this.#state.version;
-  }
-
-  get dataDir(): string {
-    return this.#state.dataDir;
-  }
-
-  get pid(): number {
-    return this.#state.pid;
-  }
-
-  connectionStringFor(database: string): string {
-    const { password, port } = this.#state;
-    return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@${HOST}:${port}/${encodeURIComponent(database)}`;
-  }
-
-  async createDatabase(name: string, options: { template?: string } = {}): Promise<void> {
-    if (this.#stopping) {
-      throw new EmbeddedPostgresError(
-        'EMBEDDED_PG_CREATE_DATABASE_FAILED',
-        `cannot create database "${name}": the embedded PostgreSQL in ${this.#state.dataDir} has been stopped`,
-      );
-    }
-    const client = new Client(adminConnection(this.#state.port, this.#state.password));
-    try {
-      await client.connect();
-      await createDatabaseIfMissing(client, name, options);
-    } catch (err) {
-      const error = coerceError(err);
-      const from = options.template ? ` from template "${options.template}"` : '';
-      const hint =
-        error.code === '55006'
-          ? ': close every connection to the template first'
-          : error.code === '3D000'
-            ? ': create the template database first'
-            : '';
-      throw new EmbeddedPostgresError(
-        'EMBEDDED_PG_CREATE_DATABASE_FAILED',
-        `creating database "${name}"${from} in the embedded PostgreSQL failed: ${error.message}${hint}`,
-        { cause: error },
-      );
-    } finally {
-      await client.end().catch(coerceError);
-    }
-  }
-
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
-    return this.#stopping;
-  }
-
-  async #stop(): Promise<void> {
-    const { pid, dataDir, stopTimeoutMs, claim, ephemeral, logger } = this.#state;
-    const started = performance.now();
-    process.off('exit', this.#onExit);
-    let how: Awaited<ReturnType<typeof stopPostmaster>>;
-    try {
-      how = await stopPostmaster(pid, stopTimeoutMs);
-    } catch (err) {
-      const error = coerceError(err);
-      await claim.release();
-      throw new EmbeddedPostgresError(
-        'EMBEDDED_PG_STOP_FAILED',
-        `stopping the embedded PostgreSQL (pid ${pid}, data directory ${dataDir}) failed: ${error.message}; ` +
-          'stop it by hand (kill -QUIT) before starting pvesphere again',
-        { cause: error },
-      );
-    }
-    await claim.release();
-    if (ephemeral) await rm(dataDir, { recursive: true, force: true });
-    if (how === 'immediate') {
-      logger.warn(
-        { dataDir, pid, stopTimeoutMs },
-        'embedded postgres needed an immediate shutdown: fast shutdown took too long',
-      );
-    }
-    logger.info(
-      { dataDir, pid, ms: Math.round(performance.now() - started), removed: ephemeral },
-      'embedded postgres stopped',
-    );
-  }
-}
-
 /**
  * prepareDirectories creates the layout root and checks, before anything is written, that the
  * OS user running PostgreSQL can reach it and that an existing cluster belongs to that user.
@@ -472,80 +300,6 @@ async function stopPreviousPostmaster(
 }
 
 /**
- * ensureCluster runs initdb when the data directory has no cluster yet (no PG_VERSION) and checks
- * an existing one against the binaries. Resolves with initdb's duration, undefined when there was
- * a cluster already.
- */
-async function ensureCluster(
-  layout: EmbeddedPostgresLayout,
-  binaries: PostgresBinaries,
-  runAs: OsUser | undefined,
-  ephemeral: boolean,
-  logger: Logger,
-): Promise<number | undefined> {
-  const binaryMajor = /^(\d+)\./.exec(binaries.packageVersion)?.[1];
-  const versionFile = join(layout.pgdata, 'PG_VERSION');
-  if (await pathExists(versionFile)) {
-    const dataMajor = (await readFile(versionFile, 'utf8')).trim();
-    if (binaryMajor && dataMajor !== binaryMajor) {
-      throw new EmbeddedPostgresError(
-        'EMBEDDED_PG_VERSION_MISMATCH',
-        `the cluster ${layout.pgdata} was created by PostgreSQL ${dataMajor}, but the embedded binaries are ` +
-          `PostgreSQL ${binaryMajor}: upgrade it with pg_upgrade, or move it away to start with an empty database`,
-      );
-    }
-    return undefined;
-  }
-  if (await pathExists(layout.pgdata)) {
-    if ((await readdir(layout.pgdata)).length > 0) {
-      throw new EmbeddedPostgresError(
-        'EMBEDDED_PG_DATA_DIR_UNUSABLE',
-        `${layout.pgdata} exists but holds no PostgreSQL cluster (no PG_VERSION): move it away or delete it, then start again`,
-      );
-    }
-    await rmdir(layout.pgdata);
-  }
-  await removeInitdbLeftovers(layout.pgdata);
-  await writeFile(layout.passwordFile, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
-  await chmod(layout.passwordFile, 0o600);
-  if (runAs) await chown(layout.passwordFile, runAs.uid, runAs.gid);
-  try {
-    const ms = await initdb({
-      initdb: binaries.initdb,
-      pgdata: layout.pgdata,
-      passwordFile: layout.passwordFile,
-      user: runAs,
-      sync: !ephemeral,
-    });
-    logger.info({ pgdata: layout.pgdata, ms: Math.round(ms) }, 'embedded postgres initialised');
-    return ms;
-  } catch (err) {
-    const error = coerceError(err);
-    throw new EmbeddedPostgresError(
-      'EMBEDDED_PG_INITDB_FAILED',
-      `creating the PostgreSQL cluster in ${layout.pgdata} failed (${error.message}): fix that and ` +
-        'start again, or set DATABASE_URL to use an external PostgreSQL',
-      { cause: error },
-    );
-  }
-}
-
-async function readPassword(layout: EmbeddedPostgresLayout): Promise<string> {
-  try {
-    const password = (await readFile(layout.passwordFile, 'utf8')).trim();
-    if (password) return password;
-  } catch (err) {
-    const error = coerceError(err);
-    if (error.code !== 'ENOENT') throw error;
-  }
-  throw new EmbeddedPostgresError(
-    'EMBEDDED_PG_DATA_DIR_UNUSABLE',
-    `the superuser password file ${layout.passwordFile} is missing or empty, so the cluster in ` +
-      `${layout.pgdata} cannot be opened: restore the file, or move ${layout.pgdata} away to start with an empty database`,
-  );
-}
-
-/**
  * launch starts the postmaster on the requested port, else on the remembered or a free one, trying
  * another free port when the chosen one is taken before postgres binds it.
  */
@@ -640,8 +394,4 @@ async function prepareDatabase(port: number, password: string, database: string)
   } finally {
     await client.end().catch(coerceError);
   }
-}
-
-function adminConnection(port: number, password: string) {
-  return { host: HOST, port, user: SUPERUSER, password, database: 'postgres' };
 }

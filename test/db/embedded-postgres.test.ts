@@ -48,20 +48,30 @@ function spawnSleeper(): ChildProcess {
   return spawn('sleep', ['30'], { stdio: 'ignore' });
 }
 
+// Two servers started side by side for the whole file: a fresh ephemeral one on a requested port,
+// and one on a persistent data directory on a port chosen for it.
+const { logger, lines } = captureLogger();
+let requestedPort: number;
+let server: EmbeddedPostgres;
+let dataDir: string;
+let persistentDir: string;
+let persistent: EmbeddedPostgres | undefined;
+
+beforeAll(async () => {
+  requestedPort = await findFreePort('127.0.0.1');
+  [dataDir, persistentDir] = await Promise.all([createTestDataDir(), createTestDataDir()]);
+  [server, persistent] = await Promise.all([
+    startEmbeddedPostgres({ dataDir, logger, ephemeral: true, port: requestedPort }),
+    startEmbeddedPostgres({ dataDir: persistentDir }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([server?.stop(), persistent?.stop()]);
+  await rm(persistentDir, { recursive: true, force: true });
+});
+
 describe('startEmbeddedPostgres (fresh, ephemeral)', () => {
-  const { logger, lines } = captureLogger();
-  let server: EmbeddedPostgres;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = await createTestDataDir();
-    server = await startEmbeddedPostgres({ dataDir, logger, ephemeral: true });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
-
   it('serves the application database with password authentication on 127.0.0.1 only', async () => {
     expect(server.connectionString).toMatch(
       new RegExp(`^postgres://postgres:[0-9a-f]+@127\\.0\\.0\\.1:${server.port}/pvesphere$`),
@@ -93,6 +103,24 @@ describe('startEmbeddedPostgres (fresh, ephemeral)', () => {
         code: 'ECONNREFUSED',
       });
     }
+  });
+
+  it('runs side by side with another server, and refuses a requested port that is taken', async () => {
+    expect(server.port).toBe(requestedPort);
+    expect(persistent?.port).not.toBe(requestedPort);
+    expect(await queryRows(persistent!.connectionString, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+
+    const otherDir = await createTestDataDir();
+    const taken = await expectRejection(
+      startEmbeddedPostgres({ dataDir: otherDir, port: requestedPort }),
+      'EMBEDDED_PG_PORT_IN_USE',
+    );
+    expect(taken.message).toContain(`port ${requestedPort}`);
+    // Refused before initdb: nothing was created.
+    await expect(stat(embeddedPostgresLayout(otherDir).pgdata)).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    await rm(otherDir, { recursive: true, force: true });
   });
 
   it('logs the start with dataDir, port, version and timings, and never the password', () => {
@@ -135,30 +163,20 @@ describe('startEmbeddedPostgres (fresh, ephemeral)', () => {
 });
 
 describe('startEmbeddedPostgres (persistent data directory)', () => {
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = await createTestDataDir();
-  });
-
-  afterAll(async () => {
-    await rm(dataDir, { recursive: true, force: true });
-  });
-
   it('keeps the data across a restart without running initdb again, on the remembered port', async () => {
-    const first = captureLogger();
-    const server = await startEmbeddedPostgres({ dataDir, logger: first.logger });
+    const server = persistent!;
+    persistent = undefined;
     await queryRows(
       server.connectionString,
       'CREATE TABLE kept (v text); INSERT INTO kept VALUES ($$hello$$)',
     );
     const { port } = server;
     await server.stop();
-    const pgVersion = join(embeddedPostgresLayout(dataDir).pgdata, 'PG_VERSION');
+    const pgVersion = join(embeddedPostgresLayout(persistentDir).pgdata, 'PG_VERSION');
     const created = (await stat(pgVersion)).mtimeMs;
 
     const second = captureLogger();
-    const again = await startEmbeddedPostgres({ dataDir, logger: second.logger });
+    const again = await startEmbeddedPostgres({ dataDir: persistentDir, logger: second.logger });
     try {
       expect(again.port).toBe(port);
       expect(await queryRows(again.connectionString, 'SELECT v FROM kept')).toEqual([
@@ -170,22 +188,22 @@ describe('startEmbeddedPostgres (persistent data directory)', () => {
 
       // A second start on a directory this process already serves is refused, server untouched.
       const busy = await expectRejection(
-        startEmbeddedPostgres({ dataDir }),
+        startEmbeddedPostgres({ dataDir: persistentDir }),
         'EMBEDDED_PG_DATA_DIR_IN_USE',
       );
       expect(busy.message).toContain(`pid ${process.pid}`);
-      expect(busy.message).toContain(dataDir);
+      expect(busy.message).toContain(persistentDir);
       expect(await queryRows(again.connectionString, 'SELECT v FROM kept')).toEqual([
         { v: 'hello' },
       ]);
     } finally {
       await again.stop();
     }
-    expect(await stat(dataDir)).toBeTruthy();
+    expect(await stat(persistentDir)).toBeTruthy();
   });
 
   it('removes a stale postmaster.pid, leaving the process it names alone', async () => {
-    const layout = embeddedPostgresLayout(dataDir);
+    const layout = embeddedPostgresLayout(persistentDir);
     const sleeper = spawnSleeper();
     try {
       // The pid of a live process that is not this cluster's server (a pid reused after a reboot).
@@ -194,7 +212,7 @@ describe('startEmbeddedPostgres (persistent data directory)', () => {
         `${sleeper.pid}\n${layout.pgdata}\n1700000000\n5432\n\n127.0.0.1\n  1234  5678\nready   \n`,
       );
       const { logger, lines } = captureLogger();
-      const server = await startEmbeddedPostgres({ dataDir, logger });
+      const server = await startEmbeddedPostgres({ dataDir: persistentDir, logger });
       await server.stop();
       expect(logged(lines, 'removing stale postmaster.pid')[0]).toMatchObject({
         pid: sleeper.pid,
@@ -206,7 +224,7 @@ describe('startEmbeddedPostgres (persistent data directory)', () => {
       const gone = spawn('true');
       await new Promise((resolve) => gone.once('exit', resolve));
       await writeFile(join(layout.pgdata, 'postmaster.pid'), `${gone.pid}\n${layout.pgdata}\n`);
-      const again = await startEmbeddedPostgres({ dataDir });
+      const again = await startEmbeddedPostgres({ dataDir: persistentDir });
       expect(await queryRows(again.connectionString, 'SELECT v FROM kept')).toEqual([
         { v: 'hello' },
       ]);
@@ -217,20 +235,20 @@ describe('startEmbeddedPostgres (persistent data directory)', () => {
   });
 
   it('treats an owner file naming a live process as busy, and one whose pid was reused as stale', async () => {
-    const ownerFile = join(embeddedPostgresLayout(dataDir).root, 'owner.pid');
+    const ownerFile = join(embeddedPostgresLayout(persistentDir).root, 'owner.pid');
     const sleeper = spawnSleeper();
     try {
       const startTime = (await readProcessStat(sleeper.pid as number))?.startTime;
       expect(startTime).toBeDefined();
       await writeFile(ownerFile, `${sleeper.pid}\n${startTime}\n`);
       const busy = await expectRejection(
-        startEmbeddedPostgres({ dataDir }),
+        startEmbeddedPostgres({ dataDir: persistentDir }),
         'EMBEDDED_PG_DATA_DIR_IN_USE',
       );
       expect(busy.message).toContain(`pid ${sleeper.pid}`);
 
       await writeFile(ownerFile, `${sleeper.pid}\n1\n`);
-      const server = await startEmbeddedPostgres({ dataDir });
+      const server = await startEmbeddedPostgres({ dataDir: persistentDir });
       expect(await readFile(ownerFile, 'utf8')).toMatch(new RegExp(`^${process.pid}\n`));
       await server.stop();
       await expect(stat(ownerFile)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -240,39 +258,7 @@ describe('startEmbeddedPostgres (persistent data directory)', () => {
   });
 });
 
-describe('startEmbeddedPostgres (ports and refusals)', () => {
-  it('runs side by side on a requested and a free port, and refuses a requested port that is taken', async () => {
-    const requested = await findFreePort('127.0.0.1');
-    const [a, b] = await Promise.all([
-      startEmbeddedPostgres({
-        dataDir: await createTestDataDir(),
-        port: requested,
-        ephemeral: true,
-      }),
-      startEmbeddedPostgres({ dataDir: await createTestDataDir(), ephemeral: true }),
-    ]);
-    try {
-      expect(a.port).toBe(requested);
-      expect(b.port).not.toBe(requested);
-      expect(await queryRows(a.connectionString, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
-      expect(await queryRows(b.connectionString, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
-
-      const dataDir = await createTestDataDir();
-      const taken = await expectRejection(
-        startEmbeddedPostgres({ dataDir, port: requested }),
-        'EMBEDDED_PG_PORT_IN_USE',
-      );
-      expect(taken.message).toContain(`port ${requested}`);
-      // Refused before initdb: nothing was created.
-      await expect(stat(embeddedPostgresLayout(dataDir).pgdata)).rejects.toMatchObject({
-        code: 'ENOENT',
-      });
-      await rm(dataDir, { recursive: true, force: true });
-    } finally {
-      await Promise.all([a.stop(), b.stop()]);
-    }
-  });
-
+describe('startEmbeddedPostgres (refusals)', () => {
   it.runIf(asRoot)(
     'names the directory the postgres user cannot enter when the data directory is unreachable',
     async () => {
