@@ -34,8 +34,20 @@ export interface WireVersion {
   console?: string;
 }
 
+/** WireGuestUsage are the usage members of guest rows (absent without recent stats). */
+export interface WireGuestUsage {
+  cpu?: WireNumber;
+  mem?: WireNumber;
+  disk?: WireNumber;
+  netin?: WireNumber;
+  netout?: WireNumber;
+  diskread?: WireNumber;
+  diskwrite?: WireNumber;
+  uptime?: WireNumber;
+}
+
 /** WireResourceGuest is a `/cluster/resources` row of type qemu or lxc. */
-export interface WireResourceGuest {
+export interface WireResourceGuest extends WireGuestUsage {
   id: string;
   type: 'qemu' | 'lxc';
   vmid: WireNumber;
@@ -46,14 +58,6 @@ export interface WireResourceGuest {
   maxcpu?: WireNumber;
   maxmem?: WireNumber;
   maxdisk?: WireNumber;
-  cpu?: WireNumber;
-  mem?: WireNumber;
-  disk?: WireNumber;
-  netin?: WireNumber;
-  netout?: WireNumber;
-  diskread?: WireNumber;
-  diskwrite?: WireNumber;
-  uptime?: WireNumber;
   memhost?: WireNumber;
   tags?: string;
   lock?: string;
@@ -95,7 +99,7 @@ export interface WireResourceStorage {
 }
 
 /** WireNodeGuest is a row of `/nodes/{node}/qemu` or `/nodes/{node}/lxc` (no `node` member). */
-export interface WireNodeGuest {
+export interface WireNodeGuest extends WireGuestUsage {
   vmid: WireNumber;
   status: string;
   type?: 'lxc';
@@ -104,14 +108,6 @@ export interface WireNodeGuest {
   maxmem?: WireNumber;
   maxdisk?: WireNumber;
   maxswap?: WireNumber;
-  cpu?: WireNumber;
-  mem?: WireNumber;
-  disk?: WireNumber;
-  netin?: WireNumber;
-  netout?: WireNumber;
-  diskread?: WireNumber;
-  diskwrite?: WireNumber;
-  uptime?: WireNumber;
   pid?: WireNumber;
   template?: WireFlag;
   lock?: string;

@@ -2,9 +2,10 @@ import { inspect } from 'node:util';
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PveClient, type PveClientOptions } from '../../src/proxmox/client.js';
-import { PveBadRequestError, PveError } from '../../src/proxmox/errors.js';
+import { PveBadRequestError } from '../../src/proxmox/errors.js';
 import type { PveRequestEvent } from '../../src/proxmox/transport.js';
 import { registerSecret } from '../support/capture.js';
+import { failure } from './support/failure.js';
 
 const ORIGIN = 'https://pve.test:8006';
 const TOKEN_ID = 'inventory@pve!sync';
@@ -33,16 +34,6 @@ function reply(path: string, status: number, body: unknown) {
     .reply(status, typeof body === 'string' ? body : JSON.stringify(body), {
       headers: JSON_HEADERS,
     });
-}
-
-async function failure(call: Promise<unknown>): Promise<PveError> {
-  try {
-    await call;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PveError);
-    return err as PveError;
-  }
-  throw new Error('the call did not fail');
 }
 
 /** leaks is true when the secret appears anywhere in the error, its properties or causes. */

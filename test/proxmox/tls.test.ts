@@ -6,8 +6,9 @@ import { createServer as createTcpServer, type Socket, type Server as TcpServer 
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PveClient, type PveClientOptions } from '../../src/proxmox/client.js';
-import { PveError, type PveTlsError } from '../../src/proxmox/errors.js';
+import type { PveTlsError } from '../../src/proxmox/errors.js';
 import { registerSecret } from '../support/capture.js';
+import { failure } from './support/failure.js';
 
 const TOKEN_ID = 'inventory@pve!sync';
 const SECRET = registerSecret('6b0f2e8d-4a1c-4d3b-8e5f-7c9a1b3d5e60');
@@ -46,16 +47,6 @@ function portOf(server: Server | TcpServer): number {
 async function close(server: Server | TcpServer): Promise<void> {
   if ('closeAllConnections' in server) server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-async function failure(call: Promise<unknown>): Promise<PveError> {
-  try {
-    await call;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PveError);
-    return err as PveError;
-  }
-  throw new Error('the call did not fail');
 }
 
 const clients: PveClient[] = [];

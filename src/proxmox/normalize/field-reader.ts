@@ -159,6 +159,17 @@ export class FieldReader {
     return value;
   }
 
+  /**
+   * usage reads a group of metric members: undefined when none of `keys` is present (PVE has no
+   * recent stats), otherwise every key as a number, missing ones as 0.
+   */
+  usage<K extends string>(keys: readonly K[]): Record<K, number> | undefined {
+    if (!keys.some((key) => this.has(key))) return undefined;
+    const usage = {} as Record<K, number>;
+    for (const key of keys) usage[key] = this.optNumber(key) ?? 0;
+    return usage;
+  }
+
   /** boolean reads a boolean member, absent meaning `fallback`. */
   boolean(key: string, fallback: boolean): boolean {
     return this.optBoolean(key) ?? fallback;

@@ -113,17 +113,7 @@ function readGuest(
     hastate: r.optString('hastate'),
     pool: r.optString('pool'),
   });
-  if (USAGE_KEYS.some((key) => r.has(key))) {
-    guest.usage = {
-      cpu: r.optNumber('cpu') ?? 0,
-      mem: r.optNumber('mem') ?? 0,
-      disk: r.optNumber('disk') ?? 0,
-      netin: r.optNumber('netin') ?? 0,
-      netout: r.optNumber('netout') ?? 0,
-      diskread: r.optNumber('diskread') ?? 0,
-      diskwrite: r.optNumber('diskwrite') ?? 0,
-      uptime: r.optNumber('uptime') ?? 0,
-    };
-  }
+  const usage = r.usage(USAGE_KEYS);
+  if (usage) guest.usage = usage;
   return guest;
 }

@@ -45,13 +45,7 @@ export function normalizeNode(row: unknown, at = 'row'): PveNode {
     maxdisk: r.optNumber('maxdisk'),
     sslFingerprint: r.optString('ssl_fingerprint'),
   });
-  if (USAGE_KEYS.some((key) => r.has(key))) {
-    node.usage = {
-      cpu: r.optNumber('cpu') ?? 0,
-      mem: r.optNumber('mem') ?? 0,
-      disk: r.optNumber('disk') ?? 0,
-      uptime: r.optNumber('uptime') ?? 0,
-    };
-  }
+  const usage = r.usage(USAGE_KEYS);
+  if (usage) node.usage = usage;
   return node;
 }
