@@ -18,7 +18,9 @@ export interface DataDirClaimOptions {
   /**
    * Use a Linux abstract unix socket as the lock (released by the kernel when the process dies,
    * even by SIGKILL). Otherwise a socket file in the temporary directory is used, and one nobody
-   * answers on is taken as stale. @default true on Linux
+   * answers on is taken as stale; that is best effort (two processes finding the same stale file
+   * at the same instant can both take it), the owner file check narrowing the window.
+   * @default true on Linux
    */
   abstractSocket?: boolean;
 }
