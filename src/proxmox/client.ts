@@ -109,8 +109,9 @@ export class PveClient {
     const base = parseBaseUrl(options.baseUrl);
     const authorization = tokenAuthorization(options.tokenId, options.secret);
     const timeouts = { ...PVE_CLIENT_DEFAULTS.timeouts, ...options.timeouts };
-    for (const [name, value] of Object.entries(timeouts))
+    for (const [name, value] of Object.entries(timeouts)) {
       requirePositive(value, `timeouts.${name}`);
+    }
     const maxConnections = options.maxConnections ?? PVE_CLIENT_DEFAULTS.maxConnections;
     const detailConcurrency = options.detailConcurrency ?? PVE_CLIENT_DEFAULTS.detailConcurrency;
     requirePositive(maxConnections, 'maxConnections', true);
@@ -119,20 +120,8 @@ export class PveClient {
     this.origin = base.origin;
     this.#ownedAgent =
       options.dispatcher === undefined
-        ? new Agent({
-            connect: createTlsConnector({
-              policy,
-              timeoutMs: timeouts.connectMs,
-              onPeerFingerprint: (fingerprint) => {
-                this.#lastFingerprint = fingerprint;
-              },
-            }),
-            connections: maxConnections,
-            keepAliveTimeout: PVE_CLIENT_DEFAULTS.keepAliveMs,
-            keepAliveMaxTimeout: PVE_CLIENT_DEFAULTS.keepAliveMs,
-            headersTimeout: timeouts.headersMs,
-            bodyTimeout: timeouts.bodyMs,
-            maxResponseSize: PVE_CLIENT_DEFAULTS.maxResponseBytes,
+        ? createAgent(policy, timeouts, maxConnections, (fingerprint) => {
+            this.#lastFingerprint = fingerprint;
           })
         : undefined;
     this.#transport = new PveTransport({
@@ -316,6 +305,24 @@ export class PveClient {
 /** createPveClient is `new PveClient(options)`. */
 export function createPveClient(options: PveClientOptions): PveClient {
   return new PveClient(options);
+}
+
+/** createAgent builds the client's keep-alive Agent enforcing the TLS policy. */
+function createAgent(
+  policy: TlsPolicy,
+  timeouts: PveTimeouts,
+  maxConnections: number,
+  onPeerFingerprint: (fingerprint: string) => void,
+): Agent {
+  return new Agent({
+    connect: createTlsConnector({ policy, timeoutMs: timeouts.connectMs, onPeerFingerprint }),
+    connections: maxConnections,
+    keepAliveTimeout: PVE_CLIENT_DEFAULTS.keepAliveMs,
+    keepAliveMaxTimeout: PVE_CLIENT_DEFAULTS.keepAliveMs,
+    headersTimeout: timeouts.headersMs,
+    bodyTimeout: timeouts.bodyMs,
+    maxResponseSize: PVE_CLIENT_DEFAULTS.maxResponseBytes,
+  });
 }
 
 function recoverUnavailable(error: unknown): PveInterfacesResult | undefined {

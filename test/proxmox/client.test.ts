@@ -180,6 +180,14 @@ describe('PveClient errors', () => {
     });
   });
 
+  it('turns an empty lxc interfaces answer (data: null) into "no IPs known"', async () => {
+    reply('/nodes/pve2/lxc/201/interfaces', 200, { data: null });
+    await expect(client().getLxcInterfaces('pve2', 201)).resolves.toMatchObject({
+      kind: 'unavailable',
+      reason: 'guest-not-running',
+    });
+  });
+
   it.each([
     ['ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:8006'],
     ['ECONNRESET', 'socket hang up'],

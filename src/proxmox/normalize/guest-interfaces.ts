@@ -85,9 +85,14 @@ export function normalizeAgentInterfaces(data: unknown, at = 'data'): PveInterfa
 /**
  * normalizeLxcInterfaces maps the `data` list of `/nodes/{node}/lxc/{vmid}/interfaces`, reading
  * both the PVE 7/8 members (`hwaddr`, `inet` "a.b.c.d/nn", `inet6`) and the QGA-like ones of the
- * current schema (`hardware-address`, `ip-addresses`), addresses de-duplicated.
+ * current schema (`hardware-address`, `ip-addresses`), addresses de-duplicated. `data: null`
+ * (no namespace to read: the container is not running) is `unavailable`/`guest-not-running`.
  */
 export function normalizeLxcInterfaces(data: unknown, at = 'data'): PveInterfacesResult {
+  if (data === null) {
+    // The handler returns nothing when it cannot enter the container's network namespace.
+    return { kind: 'unavailable', reason: 'guest-not-running', message: 'container not running' };
+  }
   const interfaces = readList(data, at, (item, itemAt) => {
     const i = FieldReader.of(item, itemAt);
     const addresses = i.has('ip-addresses')
