@@ -82,21 +82,18 @@ function needsEscape(text: string): boolean {
 function encodeObject(object: Record<string, unknown>, order: Shuffler | undefined): string {
   const keys = Object.keys(object);
   if (order) order.shuffle(keys);
-  let out = '{';
-  let first = true;
+  const members: string[] = [];
   for (const key of keys) {
     const member = object[key];
     if (member === undefined) continue;
-    if (!first) out += ',';
-    first = false;
     let quoted = quotedKeys.get(key);
     if (quoted === undefined) {
       quoted = `${JSON.stringify(key)}:`;
       if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
     }
-    out += quoted + encode(member, order);
+    members.push(quoted + encode(member, order));
   }
-  return `${out}}`;
+  return `{${members.join(',')}}`;
 }
 
 /** formatFloat is formatG15 with a fast path for the common magnitudes (1e-4 ≤ |v| < 1e15). */

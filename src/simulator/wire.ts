@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
-import { deflate, gzip } from 'node:zlib';
+import { constants, deflate, gzip } from 'node:zlib';
 import { encodePerlJson } from './perl-json.js';
 import type { Shuffler } from './prng.js';
 import type { PveReply } from './reply.js';
@@ -10,6 +10,9 @@ const deflateAsync = promisify(deflate);
 
 /** COMPRESS_THRESHOLD: pveproxy compresses bodies above 1024 bytes when the client accepts it. */
 const COMPRESS_THRESHOLD = 1024;
+
+/** FAST compression keeps large answers cheap for benchmarks; the level is invisible to clients. */
+const FAST = { level: constants.Z_BEST_SPEED };
 
 /** WriteOptions tune how a reply is put on the wire. */
 export interface WriteOptions {
@@ -48,10 +51,10 @@ export async function writeReply(
   const accepted = String(req.headers['accept-encoding'] ?? '');
   if (payload.length > COMPRESS_THRESHOLD) {
     if (/\bgzip\b/.test(accepted)) {
-      payload = await gzipAsync(payload);
+      payload = await gzipAsync(payload, FAST);
       headers['Content-Encoding'] = 'gzip';
     } else if (/\bdeflate\b/.test(accepted)) {
-      payload = await deflateAsync(payload);
+      payload = await deflateAsync(payload, FAST);
       headers['Content-Encoding'] = 'deflate';
     }
   }
