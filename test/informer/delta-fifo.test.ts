@@ -540,7 +540,10 @@ describe('DeltaFIFO', () => {
       f.add(mkFifoObj('a', 1));
       f.updateResourceVersion('1');
       f.update(mkFifoObj('a', 2)); // joins the queued key: popped together, before the mark
-      expect(await pop(f)).toStrictEqual([d(Added, mkFifoObj('a', 1)), d(Updated, mkFifoObj('a', 2))]);
+      expect(await pop(f)).toStrictEqual([
+        d(Added, mkFifoObj('a', 1)),
+        d(Updated, mkFifoObj('a', 2)),
+      ]);
       expect(reached).toEqual(['1']);
     });
   });

@@ -1,9 +1,5 @@
 import { DeletedFinalStateUnknown } from '../../src/informer/deleted-final-state-unknown.js';
-import {
-  type DeltaFIFO,
-  type Deltas,
-  newestDelta,
-} from '../../src/informer/delta-fifo.js';
+import { type DeltaFIFO, type Deltas, newestDelta } from '../../src/informer/delta-fifo.js';
 import type { KeyListerGetter } from '../../src/informer/store.js';
 
 /** TestFifoObject mirrors client-go's testFifoObject: a name and a value. */
@@ -24,9 +20,7 @@ export const testFifoObjectKeyFunc = (obj: TestFifoObject): string => obj.name;
  * literalListerGetter is a KeyListerGetter over a function returning the objects to list and
  * get; the function must list the same objects every time (client-go's literalListerGetter).
  */
-export function literalListerGetter(
-  list: () => TestFifoObject[],
-): KeyListerGetter<TestFifoObject> {
+export function literalListerGetter(list: () => TestFifoObject[]): KeyListerGetter<TestFifoObject> {
   return {
     listKeys: () => list().map((obj) => obj.name),
     getByKey: (key) => list().find((obj) => obj.name === key),
@@ -89,4 +83,21 @@ export function recordingHandler(): {
 export function eventName(event: RecordedEvent): string {
   if (event.kind === 'update') return event.newObj.name;
   return event.obj instanceof DeletedFinalStateUnknown ? event.obj.key : event.obj.name;
+}
+
+/** Running is a started run(signal) loop and the way to stop it and await its end. */
+export interface Running {
+  stop(): Promise<void>;
+}
+
+/** startRunning calls target.run() with a fresh signal; stop() aborts it and awaits run(). */
+export function startRunning(target: { run(signal: AbortSignal): Promise<void> }): Running {
+  const controller = new AbortController();
+  const running = target.run(controller.signal);
+  return {
+    stop: async () => {
+      controller.abort();
+      await running;
+    },
+  };
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { ListDiff } from '../../src/informer/list-diff.js';
+import type { WatchEvent } from '../../src/informer/list-watch.js';
+import { type Pod, pod, podKey, podVersion } from './fixtures.js';
+
+function collect(): { events: WatchEvent<Pod>[]; sink: (event: WatchEvent<Pod>) => void } {
+  const events: WatchEvent<Pod>[] = [];
+  return { events, sink: (event) => events.push(event) };
+}
+
+describe('ListDiff', () => {
+  it('emits nothing for an unchanged list', () => {
+    const diff = new ListDiff<Pod>({ keyFunc: podKey, versionFunc: podVersion });
+    diff.reset([pod('a', '1'), pod('b', '1')]);
+    const { events, sink } = collect();
+    expect(diff.diff([pod('a', '1'), pod('b', '1')], sink)).toEqual({
+      added: 0,
+      modified: 0,
+      deleted: 0,
+    });
+    expect(events).toEqual([]);
+  });
+
+  it('emits Added, Modified (version changed) and Deleted (with the last listed object)', () => {
+    const diff = new ListDiff<Pod>({ keyFunc: podKey, versionFunc: podVersion });
+    diff.reset([pod('same', '1'), pod('changed', '1'), pod('gone', '1', 'pve1')]);
+    const { events, sink } = collect();
+    const changes = diff.diff([pod('same', '1'), pod('changed', '2'), pod('new', '1')], sink);
+    expect(changes).toEqual({ added: 1, modified: 1, deleted: 1 });
+    expect(events).toEqual([
+      { type: 'Modified', object: pod('changed', '2') },
+      { type: 'Added', object: pod('new', '1') },
+      { type: 'Deleted', object: pod('gone', '1', 'pve1') },
+    ]);
+    expect(diff.size).toBe(3);
+  });
+
+  it('deletes everything on an empty list', () => {
+    const diff = new ListDiff<Pod>({ keyFunc: podKey, versionFunc: podVersion });
+    diff.reset([pod('a'), pod('b')]);
+    const { events, sink } = collect();
+    diff.diff([], sink);
+    expect(events.map((event) => event.type)).toEqual(['Deleted', 'Deleted']);
+    expect(diff.size).toBe(0);
+  });
+
+  it('diffs each list against the previous one, not the first', () => {
+    const diff = new ListDiff<Pod>({ keyFunc: podKey, versionFunc: podVersion });
+    diff.reset([pod('a', '1')]);
+    diff.diff([pod('a', '2')], () => {});
+    const { events, sink } = collect();
+    diff.diff([pod('a', '2')], sink);
+    expect(events).toEqual([]);
+  });
+
+  it('keeps the freshest object of an unchanged key for its Deleted event', () => {
+    const diff = new ListDiff<Pod>({ keyFunc: podKey, versionFunc: podVersion });
+    diff.reset([{ name: 'a', rv: '1', node: 'old-metrics' }]);
+    diff.diff([{ name: 'a', rv: '1', node: 'new-metrics' }], () => {});
+    const { events, sink } = collect();
+    diff.diff([], sink);
+    expect(events).toEqual([
+      { type: 'Deleted', object: { name: 'a', rv: '1', node: 'new-metrics' } },
+    ]);
+  });
+});
