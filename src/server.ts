@@ -86,7 +86,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       res.end();
       return;
     }
-    await options.yoga.handleNodeRequestAndResponse(req, res, {});
+    await options.yoga.handle(req, res);
   }
 
   const wss = new WebSocketServer({ noServer: true });

@@ -1,5 +1,6 @@
 import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../lib/logger.js';
+import { loadMigrations } from './migrations-list.js';
 import { createOrmConfig } from './mikro-orm.config.js';
 
 /** Advisory lock key that serialises migrations between replicas starting at the same time. */
@@ -36,6 +37,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const config = createOrmConfig({
     clientUrl: options.clientUrl,
     logger: options.logger,
+    migrationsList: await loadMigrations(),
     ...(options.poolMax === undefined ? {} : { poolMax: options.poolMax }),
   });
   const orm = await MikroORM.init(config);
@@ -52,7 +54,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     async migrate() {
       const migrator = orm.getMigrator();
       const applied = await orm.em.fork().transactional(async (em) => {
-        await em.getConnection().execute(`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+        await em.execute(`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
         return migrator.up({ transaction: em.getTransactionContext() });
       });
       const names = applied.map((migration) => migration.name);

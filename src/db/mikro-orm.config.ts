@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { type Logger, silentLogger } from '../lib/logger.js';
 import { ENTITIES } from './entities/all.js';
+import type { MigrationEntry } from './migrations-list.js';
 import { PinoOrmLogger } from './orm-logger.js';
 
 /** MIGRATIONS_DIR is the top-level `migrations/` folder, wherever the process was started from. */
@@ -18,6 +19,11 @@ export interface OrmConfigOptions {
   snapshot?: boolean;
   /** Connection pool size. @default 10 */
   poolMax?: number;
+  /**
+   * The migrations, already imported (see loadMigrations). Without it the migrator imports the
+   * files of `migrations/` itself, which needs a TypeScript loader: the CLI runs with one.
+   */
+  migrationsList?: MigrationEntry[];
 }
 
 /**
@@ -53,6 +59,7 @@ export function createOrmConfig(options: OrmConfigOptions): Options {
       allOrNothing: true,
       disableForeignKeys: false,
       silent: false,
+      ...(options.migrationsList ? { migrationsList: options.migrationsList } : {}),
     },
   });
 }

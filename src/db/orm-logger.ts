@@ -9,8 +9,8 @@ export class PinoOrmLogger implements MikroLogger {
   constructor(private readonly logger: Logger) {}
 
   log(namespace: LoggerNamespace | string, message: string, context?: LogContext): void {
-    if (namespace === 'query' || namespace === 'query-params') {
-      this.logger.debug({ orm: namespace, label: context?.label }, message);
+    if (namespace === 'query' || namespace === 'query-params' || namespace === 'discovery') {
+      this.logger.debug({ orm: namespace, label: context?.label }, strip(message));
       return;
     }
     this.logger.info({ orm: namespace }, strip(message));

@@ -1,6 +1,11 @@
-import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
 import { ExpectedError } from '../lib/expected-error.js';
+
+/** The parts of a GraphQLError the mask reads (duck-typed: executors may bring their own class). */
+interface Located {
+  originalError?: unknown;
+  path?: readonly (string | number)[];
+}
 
 /**
  * maskError is yoga's error mask: an {@link ExpectedError} (bad input, not found, a conflict,
@@ -8,11 +13,10 @@ import { ExpectedError } from '../lib/expected-error.js';
  * anything else becomes "Unexpected error." with code INTERNAL_SERVER_ERROR and is logged.
  */
 export function maskError(error: unknown, message: string): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
+  const located = typeof error === 'object' && error !== null ? (error as Located) : undefined;
+  const original = located?.originalError ?? error;
   if (original instanceof ExpectedError) {
-    const located = error instanceof GraphQLError ? error : undefined;
     return createGraphQLError(original.message, {
-      ...(located?.nodes ? { nodes: located.nodes } : {}),
       ...(located?.path ? { path: located.path } : {}),
       extensions: { ...original.details, code: original.code },
     });

@@ -1,4 +1,5 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { ExpectedError } from '../lib/expected-error.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics.js';
 import type { GraphQLContext, GraphQLServices } from './context.js';
@@ -38,6 +39,11 @@ query Clusters {
 }
 `;
 
+function isExpected(error: unknown): boolean {
+  const original = (error as { originalError?: unknown } | undefined)?.originalError ?? error;
+  return original instanceof ExpectedError;
+}
+
 /** authorizationOf reads the credential of an operation: header, or graphql-ws connectionParams. */
 function authorizationOf(request: Request | undefined, params: ServerContext['connectionParams']) {
   const header = request?.headers.get('authorization');
@@ -67,7 +73,11 @@ export function createGraphQLHandler(
       debug: (...args) => log.debug({ args }, 'yoga'),
       info: (...args) => log.info({ args }, 'yoga'),
       warn: (...args) => log.warn({ args }, 'yoga'),
-      error: (...args) => log.error({ err: args[0] }, 'graphql operation failed'),
+      // yoga logs every error it masks; errors the client caused are expected, not failures.
+      error: (...args) =>
+        isExpected(args[0])
+          ? log.debug({ err: args[0] }, 'graphql operation refused')
+          : log.error({ err: args[0] }, 'graphql operation failed'),
     },
     context: ({ request, connectionParams }) => {
       let principal: Principal = { kind: 'anonymous' };
