@@ -5,7 +5,7 @@ import { isLoopbackHost } from '../lib/loopback.js';
  * TOKEN_ID_RE matches a full PVE API token id, `user@realm!tokenname` (PVE's `pve-userid` and
  * token name formats). `user@realm` alone is a user, not a token, and real PVE rejects it.
  */
-export const TOKEN_ID_RE = /^[^\s:/@!]+@[A-Za-z][A-Za-z0-9.\-_]+![A-Za-z][A-Za-z0-9.\-_]*$/;
+export const TOKEN_ID_RE = /^[^\s:/@!]+@[A-Za-z][A-Za-z0-9.\-_]+![A-Za-z][A-Za-z0-9.\-_]+$/;
 
 /** FINGERPRINT_RE matches a SHA-256 fingerprint as PVE prints it: 32 hex bytes joined by `:`. */
 export const FINGERPRINT_RE = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31}$/;

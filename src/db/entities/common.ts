@@ -8,7 +8,7 @@ import { p } from '@mikro-orm/core';
 export const flag = () => p.smallint();
 
 /** flagCheck is the CHECK expression that keeps a 0/1 flag column honest. */
-export const flagCheck = (column: string) => `${column} in (0, 1)`;
+export const flagCheck = (column: string) => `${column} = any (array[0, 1])`;
 
 /** Byte counts are `bigint` (the original stored MB in int); read into JS numbers (safe to 8 PiB). */
 export const bytes = () => p.bigint('number');

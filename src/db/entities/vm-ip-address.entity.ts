@@ -32,7 +32,7 @@ export const VmIpAddress = defineEntity({
     },
   ],
   indexes: [{ name: 'vm_ipaddress_cluster_id_index', properties: ['clusterId'] }],
-  checks: [{ name: 'vm_ipaddress_ip_version_check', expression: 'ip_version in (4, 6)' }],
+  checks: [{ name: 'vm_ipaddress_ip_version_check', expression: 'ip_version = any (array[4, 6])' }],
 });
 
 /** IVmIpAddress is a loaded `vm_ipaddress` row. */
