@@ -76,7 +76,11 @@ export interface Config {
   shutdownTimeoutMs: number;
 }
 
-/** ConfigError is a bad environment value; its message is one line naming the variable. */
+/**
+ * ConfigError is a bad environment value; its message is one line naming the variable. Control
+ * characters of an echoed value (a line break pasted into a variable) are written as escapes
+ * such as `\n`, so the message stays on one line.
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
   readonly code = 'CONFIG_INVALID';
@@ -84,7 +88,11 @@ export class ConfigError extends Error {
     readonly variable: string,
     message: string,
   ) {
-    super(`${variable}: ${message}`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+    const oneLine = message.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+      JSON.stringify(c).slice(1, -1),
+    );
+    super(`${variable}: ${oneLine}`);
   }
 }
 
