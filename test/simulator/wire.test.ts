@@ -1,24 +1,17 @@
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '../../src/simulator/simulator.js';
+import { describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/simulator/simulator.js';
 import { FakeClock } from './support/fake-clock.js';
-import { agentFor, authorization, call, closeAgent } from './support/sim-http.js';
+import { agentFor, authorization, call, closeAgent, useSimulator } from './support/sim-http.js';
 
-let sim: RunningSimulator;
-beforeAll(async () => {
-  sim = await startSimulator({ seed: 3, nodes: 3, guests: 60, clock: new FakeClock().now });
-});
-afterAll(async () => {
-  await closeAgent(sim);
-  await sim.stop();
-});
+const sim = useSimulator({ seed: 3, nodes: 3, guests: 60, clock: new FakeClock().now });
 
 /** raw fetches without undici's automatic decompression, to see the bytes on the wire. */
 async function raw(path: string, headers: Record<string, string> = {}) {
-  const response = await request(`${sim.url}/api2/json${path}`, {
-    headers: { authorization: authorization(sim, 'sync') ?? '', ...headers },
-    dispatcher: agentFor(sim),
+  const response = await request(`${sim().url}/api2/json${path}`, {
+    headers: { authorization: authorization(sim(), 'sync') ?? '', ...headers },
+    dispatcher: agentFor(sim()),
   });
   return {
     status: response.statusCode,
@@ -29,7 +22,7 @@ async function raw(path: string, headers: Record<string, string> = {}) {
 
 describe('PVE envelope and headers (API.md §1.1)', () => {
   it('answers {"data": …} with pve-api-daemon headers and no Connection: close on success', async () => {
-    const answer = await call(sim, '/version');
+    const answer = await call(sim(), '/version');
     expect(answer.status).toBe(200);
     expect(answer.statusText).toBe('OK');
     expect(answer.headers?.['content-type']).toBe('application/json;charset=UTF-8');
@@ -44,7 +37,7 @@ describe('PVE envelope and headers (API.md §1.1)', () => {
   });
 
   it('puts the first line of the error message in the reason phrase and closes the connection', async () => {
-    const answer = await call(sim, '/cluster/resources?type=pool');
+    const answer = await call(sim(), '/cluster/resources?type=pool');
     expect(answer.status).toBe(400);
     expect(answer.statusText).toBe('Parameter verification failed.');
     expect(answer.headers?.connection).toBe('close');
@@ -58,24 +51,24 @@ describe('PVE envelope and headers (API.md §1.1)', () => {
   });
 
   it('rejects unknown parameters and badly typed ones with PVE messages', async () => {
-    const unknown = JSON.parse((await call(sim, '/cluster/resources?foo=1')).body);
+    const unknown = JSON.parse((await call(sim(), '/cluster/resources?foo=1')).body);
     expect(unknown.errors).toEqual({
       foo: 'property is not defined in schema and the schema does not allow additional properties',
     });
-    const node = sim.control.entryNode;
-    const badVmid = JSON.parse((await call(sim, `/nodes/${node}/qemu/abc/config`)).body);
+    const node = sim().control.entryNode;
+    const badVmid = JSON.parse((await call(sim(), `/nodes/${node}/qemu/abc/config`)).body);
     expect(badVmid.errors).toEqual({ vmid: "type check ('integer') failed - got 'abc'" });
-    const smallVmid = JSON.parse((await call(sim, `/nodes/${node}/qemu/99/config`)).body);
+    const smallVmid = JSON.parse((await call(sim(), `/nodes/${node}/qemu/99/config`)).body);
     expect(smallVmid.errors).toEqual({
       vmid: 'invalid format - value does not look like a valid VM ID\n',
     });
   });
 
   it('answers 501 for paths and methods no handler serves', async () => {
-    const path = await call(sim, '/cluster/bogus');
+    const path = await call(sim(), '/cluster/bogus');
     expect(path.status).toBe(501);
     expect(path.statusText).toBe("Method 'GET /cluster/bogus' not implemented");
-    const method = await call(sim, '/cluster/resources', { method: 'POST' });
+    const method = await call(sim(), '/cluster/resources', { method: 'POST' });
     expect(method.status).toBe(501);
     expect(JSON.parse(method.body).message).toBe(
       "Method 'POST /cluster/resources' not implemented",
@@ -97,7 +90,7 @@ describe('PVE envelope and headers (API.md §1.1)', () => {
     const orders = new Set<string>();
     const keyOrders = new Set<string>();
     for (let i = 0; i < 8; i++) {
-      const answer = await call(sim, '/nodes');
+      const answer = await call(sim(), '/nodes');
       const rows = JSON.parse(answer.body).data as { node: string }[];
       orders.add(rows.map((row) => row.node).join(','));
       keyOrders.add(answer.body.slice(0, 40));
@@ -109,7 +102,7 @@ describe('PVE envelope and headers (API.md §1.1)', () => {
 
 describe('authentication failures (API.md §2.2)', () => {
   it('answers 401 "No ticket" with an empty body without credentials', async () => {
-    const answer = await call(sim, '/version', { credentials: 'none' });
+    const answer = await call(sim(), '/version', { credentials: 'none' });
     expect([answer.status, answer.statusText, answer.body]).toEqual([401, 'No ticket', '']);
     expect(answer.headers?.connection).toBe('close');
   });
@@ -117,16 +110,16 @@ describe('authentication failures (API.md §2.2)', () => {
   it('answers 401 "Authentication failed!" for a wrong secret, a seed-style header and unknown paths', async () => {
     for (const credentials of [
       'wrong-secret' as const,
-      { header: `PVEAPIToken=pvesphere@pve=${sim.secret}` },
+      { header: `PVEAPIToken=pvesphere@pve=${sim().secret}` },
     ]) {
-      const answer = await call(sim, '/cluster/resources', { credentials });
+      const answer = await call(sim(), '/cluster/resources', { credentials });
       expect([answer.status, answer.statusText, answer.body]).toEqual([
         401,
         'Authentication failed!',
         '',
       ]);
     }
-    const unknown = await call(sim, '/no/such/path', { credentials: 'wrong-secret' });
+    const unknown = await call(sim(), '/no/such/path', { credentials: 'wrong-secret' });
     expect(unknown.status).toBe(401);
   });
 

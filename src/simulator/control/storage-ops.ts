@@ -4,17 +4,14 @@ import { createStorage, initLocalUsage, type StorageSpec } from '../model/storag
 import type { SimStorage, StorageUsage } from '../model/types.js';
 import type { Prng } from '../prng.js';
 
-/** StorageInfo is a JSON-friendly view of a storage.cfg entry. */
-export interface StorageInfo {
-  id: string;
-  type: string;
-  content: string[];
-  shared: boolean;
-  nodes?: string[];
-  disabled: boolean;
+/** StorageInfo is a JSON-friendly view of a storage.cfg entry with each node's usage. */
+export type StorageInfo = Pick<
+  SimStorage,
+  'id' | 'type' | 'content' | 'shared' | 'nodes' | 'disabled'
+> & {
   /** Usage per node it is enabled on. */
   usage: Record<string, { total: number; used: number; active: boolean }>;
-}
+};
 
 /** StoragePatch changes a storage; `node` limits usage/activity changes of a local storage. */
 export interface StoragePatch {

@@ -35,12 +35,16 @@ export function runState(guest: SimGuest): string {
   return guest.type === 'qemu' ? (guest.qmpStatus ?? 'running') : 'running';
 }
 
-/** agentEnabled tells whether the `agent` config value enables the agent (`1`, `enabled=1,…`). */
+/**
+ * agentEnabled reads the `enabled` key of the `agent` property string (`1`, `0`,
+ * `enabled=1,type=virtio`, `type=isa,enabled=0`); it defaults to off.
+ */
 export function agentEnabled(guest: SimGuest): boolean {
-  const value = guest.agent;
-  if (value === undefined) return false;
-  const first = value.split(',')[0] ?? '';
-  return first === '1' || first === 'enabled=1';
+  for (const part of (guest.agent ?? '').split(',')) {
+    const [key, value] = part.includes('=') ? part.split('=') : ['enabled', part];
+    if (key === 'enabled') return value === '1';
+  }
+  return false;
 }
 
 /**
@@ -102,4 +106,18 @@ export function haStatus(guest: SimGuest): Row {
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/** qmpMembers are the `full=1` / `status/current` members QMP adds for a running VM. */
+export function qmpMembers(row: Row, qmpStatus: string | undefined): Row {
+  if (row.status !== 'running') return { qmpstatus: row.status };
+  return {
+    qmpstatus: qmpStatus ?? 'running',
+    'running-machine': 'pc-i440fx-9.2+pve1',
+    'running-qemu': '9.2.0',
+    'proxmox-support': { 'pbs-dirty-bitmap': true, 'query-bitmap-info': true },
+    balloon: row.maxmem,
+    freemem:
+      typeof row.maxmem === 'number' && typeof row.mem === 'number' ? row.maxmem - row.mem : 0,
+  };
 }

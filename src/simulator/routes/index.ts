@@ -1,10 +1,16 @@
 import type { RouteDefinition } from '../router.js';
 import { clusterResourcesRoute } from './cluster-resources.js';
 import { clusterStatusRoute, nextIdRoute, versionRoute } from './cluster-routes.js';
-import { lxcConfigRoute, lxcInterfacesRoute, lxcListRoute, lxcStatusRoute } from './lxc-routes.js';
+import {
+  lxcConfigRoute,
+  lxcInterfacesRoute,
+  lxcStatusRoute,
+  qemuAgentInterfacesRoute,
+  qemuConfigRoute,
+  qemuStatusRoute,
+} from './guest-detail-routes.js';
+import { guestListRoute } from './guest-list-route.js';
 import { nodeStatusRoute, nodesRoute } from './node-routes.js';
-import { qemuAgentInterfacesRoute } from './qemu-agent-route.js';
-import { qemuConfigRoute, qemuListRoute, qemuStatusRoute } from './qemu-routes.js';
 import { storageRoute } from './storage-route.js';
 
 /** API_ROUTES are the GET endpoints the simulator serves under `/api2/json`. */
@@ -15,11 +21,11 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   nextIdRoute,
   nodesRoute,
   nodeStatusRoute,
-  qemuListRoute,
+  guestListRoute('qemu'),
   qemuStatusRoute,
   qemuConfigRoute,
   qemuAgentInterfacesRoute,
-  lxcListRoute,
+  guestListRoute('lxc'),
   lxcStatusRoute,
   lxcConfigRoute,
   lxcInterfacesRoute,

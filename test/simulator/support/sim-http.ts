@@ -1,5 +1,10 @@
 import { Agent, fetch } from 'undici';
-import type { RunningSimulator } from '../../../src/simulator/simulator.js';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  type RunningSimulator,
+  type SimulatorOptions,
+  startSimulator,
+} from '../../../src/simulator/simulator.js';
 import type { RawResponse } from '../../facts/index.js';
 
 /** Credentials selects what a call authenticates with. */
@@ -82,6 +87,12 @@ export async function data<T = unknown>(
   return (JSON.parse(raw.body) as { data: T }).data;
 }
 
+/** AdminAnswer is the JSON an admin call returns. */
+export interface AdminAnswer {
+  result?: unknown;
+  error?: { code: string; message: string };
+}
+
 /** admin calls the simulator's `/_sim` surface with its bearer token; returns status and JSON. */
 export async function admin(
   sim: RunningSimulator,
@@ -99,5 +110,25 @@ export async function admin(
     body: body === undefined ? undefined : JSON.stringify(body),
     dispatcher: agentFor(sim),
   });
-  return { status: response.status, json: (await response.json()) as never };
+  return { status: response.status, json: (await response.json()) as AdminAnswer };
+}
+
+/**
+ * useSimulator starts one simulator for the enclosing test file or `describe` (beforeAll) and
+ * stops it afterwards; the returned accessor gives the running simulator inside tests.
+ */
+export function useSimulator(options: SimulatorOptions): () => RunningSimulator {
+  let sim: RunningSimulator | undefined;
+  beforeAll(async () => {
+    sim = await startSimulator(options);
+  });
+  afterAll(async () => {
+    if (!sim) return;
+    await closeAgent(sim);
+    await sim.stop();
+  });
+  return () => {
+    if (!sim) throw new Error('simulator not started');
+    return sim;
+  };
 }
