@@ -28,8 +28,8 @@ interface Known<T> {
  * ListFeed. It remembers, per key, the last listed object and its version; diff(list) emits Added
  * for new keys, Modified for keys whose version changed, Deleted (with the last listed object) for
  * keys missing from the list — an empty list therefore deletes everything — and nothing for
- * unchanged keys. Cost: one Map lookup and one version call per listed object; events and
- * allocations only for changes.
+ * unchanged keys. Cost: one Map lookup and one version call per listed object, plus one scan of
+ * the known keys when some are missing; events and allocations only for changes.
  *
  * The last listed object is kept even when its version is unchanged, so a Deleted event carries
  * the freshest state. If a key appears twice in a list, the later occurrence wins.
@@ -65,6 +65,8 @@ export class ListDiff<T> {
     const cycle = ++this.#cycle;
     const changes: ListChanges = { added: 0, modified: 0, deleted: 0 };
     const known = this.#known;
+    const knownBefore = known.size;
+    let stillListed = 0;
     for (const object of list) {
       const key = this.#keyFunc(object);
       const version = this.#versionFunc(object);
@@ -75,6 +77,7 @@ export class ListDiff<T> {
         sink({ type: 'Added', object });
         continue;
       }
+      if (entry.seen !== cycle) stillListed++;
       entry.seen = cycle;
       entry.object = object;
       if (entry.version !== version) {
@@ -83,6 +86,8 @@ export class ListDiff<T> {
         sink({ type: 'Modified', object });
       }
     }
+    // Every key known before this list and not seen in it is gone; skip the scan when none is.
+    if (stillListed === knownBefore) return changes;
     for (const [key, entry] of known) {
       if (entry.seen === cycle) continue;
       known.delete(key);

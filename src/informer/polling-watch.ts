@@ -1,5 +1,6 @@
 import { type Clock, realClock } from '../lib/clock.js';
 import { coerceError } from '../lib/coerce-error.js';
+import { abortable } from './abortable.js';
 import { CycleTracker } from './cycle-tracker.js';
 import { type ListChanges, ListDiff } from './list-diff.js';
 import type {
@@ -148,7 +149,7 @@ export class PollingWatch<T> implements ListerWatcher<T>, Acknowledgeable {
   async #poll(signal: AbortSignal): Promise<readonly T[]> {
     const started = this.#clock.now();
     try {
-      return await this.#list(signal);
+      return await abortable(this.#list(signal), signal);
     } catch (err) {
       const error = coerceError(err);
       if (!signal.aborted) this.#metrics.incListErrors(this.name);

@@ -2,6 +2,7 @@ import { Backoff, type BackoffOptions } from '../lib/backoff.js';
 import { type Clock, realClock } from '../lib/clock.js';
 import { coerceError } from '../lib/coerce-error.js';
 import { type Logger, silentLogger } from '../lib/logger.js';
+import { abortable } from './abortable.js';
 import { InformerError } from './errors.js';
 import {
   isAcknowledgeable,
@@ -152,7 +153,10 @@ export class Reflector<T> {
     const started = this.#clock.now();
     let result: ListResult<T>;
     try {
-      result = await this.#lw.list({ resourceVersion: this.#lastSyncResourceVersion, signal });
+      result = await abortable(
+        this.#lw.list({ resourceVersion: this.#lastSyncResourceVersion, signal }),
+        signal,
+      );
     } catch (err) {
       const error = coerceError(err);
       if (signal.aborted) return;
@@ -204,7 +208,10 @@ export class Reflector<T> {
         }
       };
       try {
-        await this.#lw.watch(sink, { resourceVersion: this.#lastSyncResourceVersion, signal });
+        await abortable(
+          this.#lw.watch(sink, { resourceVersion: this.#lastSyncResourceVersion, signal }),
+          signal,
+        );
       } catch (err) {
         const error = coerceError(err);
         if (signal.aborted) return;

@@ -53,6 +53,14 @@ describe('ListDiff', () => {
     expect(events).toEqual([]);
   });
 
+  it('finds a deletion even when another key is listed twice', () => {
+    const diff = new ListDiff<Pod>({ keyFunc: podKey, versionFunc: podVersion });
+    diff.reset([pod('a'), pod('b')]);
+    const { events, sink } = collect();
+    diff.diff([pod('a'), pod('a')], sink);
+    expect(events).toEqual([{ type: 'Deleted', object: pod('b') }]);
+  });
+
   it('keeps the freshest object of an unchanged key for its Deleted event', () => {
     const diff = new ListDiff<Pod>({ keyFunc: podKey, versionFunc: podVersion });
     diff.reset([{ name: 'a', rv: '1', node: 'old-metrics' }]);

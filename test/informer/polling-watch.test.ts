@@ -92,6 +92,25 @@ describe('PollingWatch', () => {
     expect(events).toEqual([]);
   });
 
+  it('ends its watch on abort even while a poll that ignores the signal is pending', async () => {
+    const clock = new FakeClock();
+    let polls = 0;
+    const watch = new PollingWatch<Pod>({
+      list: () => (polls++ === 0 ? Promise.resolve([]) : new Promise<never>(() => {})),
+      keyFunc: podKey,
+      versionFunc: podVersion,
+      intervalMs: 1_000,
+      clock,
+    });
+    const controller = new AbortController();
+    await watch.list({ resourceVersion: '', signal: controller.signal });
+    const watching = watch.watch(() => {}, { resourceVersion: '1', signal: controller.signal });
+    await clock.advance(1_000);
+    expect(polls).toBe(2);
+    controller.abort();
+    await watching;
+  });
+
   it('reports poll durations, failures and results', async () => {
     const clock = new FakeClock();
     const source = scriptedSource();

@@ -350,6 +350,26 @@ describe('Reflector', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('stops even when the ListerWatcher ignores its signal (list and watch)', async () => {
+    const never = new Promise<never>(() => {});
+    const hangingList: ListerWatcher<Pod> = { list: () => never, watch: () => never };
+    const listing = startRunning(
+      new Reflector(hangingList, new RecordingStore(), { clock: new FakeClock() }),
+    );
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await listing.stop();
+
+    const hangingWatch: ListerWatcher<Pod> = {
+      list: async () => ({ items: [], resourceVersion: '1' }),
+      watch: () => never,
+    };
+    const watching = startRunning(
+      new Reflector(hangingWatch, new RecordingStore(), { clock: new FakeClock() }),
+    );
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await watching.stop();
+  });
+
   it('does not apply a list that completes after stop', async () => {
     let resolveList: (result: ListResult<Pod>) => void = () => {};
     const lw: ListerWatcher<Pod> = {
