@@ -2,15 +2,17 @@ import type { LogContext, LoggerNamespace, Logger as MikroLogger } from '@mikro-
 import type { Logger } from '../lib/logger.js';
 
 /**
- * PinoOrmLogger routes MikroORM's logging into pino. Queries are logged at `debug` and without
- * their parameters: parameters can hold a token secret (an INSERT into `pve_cluster`).
+ * PinoOrmLogger routes MikroORM's logging into pino. Queries are logged at `debug` with every
+ * string literal replaced by `'?'`: MikroORM inlines the parameters into the query text it logs,
+ * and a parameter can be a token secret (the UPDATE that encrypts a plaintext `user_token`
+ * inserted by SQL matches on that plaintext).
  */
 export class PinoOrmLogger implements MikroLogger {
   constructor(private readonly logger: Logger) {}
 
   log(namespace: LoggerNamespace | string, message: string, context?: LogContext): void {
     if (namespace === 'query' || namespace === 'query-params' || namespace === 'discovery') {
-      this.logger.debug({ orm: namespace, label: context?.label }, strip(message));
+      this.logger.debug({ orm: namespace, label: context?.label }, redactLiterals(strip(message)));
       return;
     }
     this.logger.info({ orm: namespace }, strip(message));
@@ -28,7 +30,7 @@ export class PinoOrmLogger implements MikroLogger {
     if (!this.logger.isLevelEnabled('debug')) return;
     this.logger.debug(
       { orm: 'query', took: context.took, results: context.results, affected: context.affected },
-      context.query ?? '',
+      redactLiterals(context.query ?? ''),
     );
   }
 
@@ -43,4 +45,12 @@ export class PinoOrmLogger implements MikroLogger {
 function strip(message: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
   return message.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+/**
+ * Replaces SQL string literals (`'…'` with `''` escapes, and `E'…'`, as pg's escapeLiteral
+ * writes them) by `'?'`.
+ */
+function redactLiterals(sql: string): string {
+  return sql.replace(/(?:\bE)?'(?:[^']|'')*'/g, "'?'");
 }
