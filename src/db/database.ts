@@ -1,4 +1,5 @@
 import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import { loadMigrations } from './migrations-list.js';
 import { createOrmConfig } from './mikro-orm.config.js';
@@ -21,8 +22,19 @@ export interface DatabaseOptions {
  */
 export interface Database {
   readonly orm: MikroORM;
-  /** fork returns a fresh entity manager for one unit of work (a request, a sync cycle). */
+  /** fork returns a fresh entity manager for one unit of work (a request). */
   fork(): EntityManager;
+  /**
+   * pool is a plain node-postgres pool for the hot paths that need PostgreSQL itself rather than
+   * the ORM: batched inventory writes with array parameters (`unnest($1::int[])`), the event
+   * log, read queries of the inventory API.
+   */
+  readonly pool: pg.Pool;
+  /**
+   * transaction runs `fn` in one transaction on a pool client: committed when it resolves,
+   * rolled back when it throws.
+   */
+  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** migrate applies pending migrations (serialised across replicas); returns their names. */
   migrate(): Promise<string[]>;
   /** ping runs `select 1`; rejects when the database does not answer. */
@@ -48,9 +60,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await orm.close(true);
     throw new Error(`cannot reach PostgreSQL: ${(err as Error).message}`, { cause: err });
   }
+  const pool = new pg.Pool({
+    connectionString: options.clientUrl,
+    max: options.poolMax ?? 10,
+    application_name: 'pvesphere',
+  });
+  // An idle client's error (the server restarted) must not crash the process: the pool drops it.
+  pool.on('error', (err) => options.logger.warn({ err }, 'idle database connection failed'));
   return {
     orm,
+    pool,
     fork: () => orm.em.fork(),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn(client);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
     async migrate() {
       const migrator = orm.getMigrator();
       const applied = await orm.em.fork().transactional(async (em) => {
@@ -72,7 +106,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       return row?.server_version ?? 'unknown';
     },
     async close() {
-      await orm.close(true);
+      await Promise.all([orm.close(true), pool.end()]);
     },
   };
 }
