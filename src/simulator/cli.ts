@@ -85,6 +85,7 @@ export async function runSimulatorCli(argv: string[], io: SimulatorCliIo = {}): 
     io.signal?.removeEventListener('abort', onSignal);
     await sim.stop();
     logger.info('simulator stopped');
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
   }
 }
 

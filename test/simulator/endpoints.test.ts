@@ -102,6 +102,7 @@ describe('configs and guest IPs (API.md §4, §5.11)', () => {
       memoryMiB: 4096,
       cores: 2,
       agent: '1',
+      agentRunning: true,
     });
     const config = await data<Row>(sim(), `/nodes/${vm.node}/qemu/${vm.vmid}/config`);
     expect(config.memory).toBe('4096');

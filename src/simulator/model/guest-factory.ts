@@ -74,7 +74,7 @@ export function createGuest(
     node: spec.node,
     name: spec.name ?? defaultName(type, vmid, template, ostype, rng),
     tags: pickTags(spec, rng),
-    description: spec.description,
+    description: spec.description ?? pickDescription(template, ostype, rng),
     template,
     running,
     qmpStatus: type === 'qemu' && running ? 'running' : undefined,
@@ -282,6 +282,17 @@ function pickTags(spec: GuestSpec, rng: Prng): string | undefined {
   const tags = rng.sample(TAGS, count).sort();
   // A few configs were edited by hand: PVE sends those strings verbatim (API.md §5.5).
   return rng.chance(0.03) ? tags.join(', ') : tags.join(';');
+}
+
+function pickDescription(template: boolean, ostype: string, rng: Prng): string | undefined {
+  if (template)
+    return `Base image (${ostype}), cloud-init ready.\nBuilt by the image pipeline; do not start.`;
+  if (!rng.chance(0.2)) return undefined;
+  return rng.pick([
+    'Managed by Ansible',
+    'Owner: platform team\nTicket: OPS-1234',
+    'Legacy, migrate by Q3',
+  ]);
 }
 
 function pickPool(state: ClusterState, rng: Prng): string | undefined {
