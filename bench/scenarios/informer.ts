@@ -67,6 +67,32 @@ function mean(values: number[]): number {
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
+/** Stats summarises samples: mean, median, 95th percentile and maximum, rounded. */
+interface Stats {
+  mean: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    mean: round(mean(sorted)),
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    max: round(sorted.at(-1) ?? Number.NaN),
+  };
+}
+
+const statsRow = (label: string, s: Stats): Array<string | number> => [
+  label,
+  s.mean,
+  s.p50,
+  s.p95,
+  s.max,
+];
+
 /** Calls counts handler calls by kind. */
 interface Calls {
   add: number;
@@ -221,14 +247,13 @@ export const scenario: BenchScenario = {
     controller.abort();
     await running;
 
-    const totals = samples.map((sample) => sample.totalMs).sort((a, b) => a - b);
-    const cpus = samples.map((sample) => sample.cpuMs).sort((a, b) => a - b);
-    const diffs = samples.map((sample) => sample.diffMs);
-    const handles = samples.map((sample) => sample.handleMs);
-    const handlerCalls = samples.map((sample) => total(sample.calls));
-    const meanCalls = mean(handlerCalls);
-    const ratio = meanCalls / changesPerCycle;
-    const p95 = percentile(totals, 95);
+    const cycleStats = stats(samples.map((sample) => sample.totalMs));
+    const cpuStats = stats(samples.map((sample) => sample.cpuMs));
+    const diffStats = stats(samples.map((sample) => sample.diffMs));
+    const handleStats = stats(samples.map((sample) => sample.handleMs));
+    const callStats = stats(samples.map((sample) => total(sample.calls)));
+    const ratio = callStats.mean / changesPerCycle;
+    const p95 = cycleStats.p95;
 
     const hashing = (() => {
       const fields = current.slice(0, Math.min(objectCount, 100_000));
@@ -243,74 +268,18 @@ export const scenario: BenchScenario = {
     return {
       summary:
         `cycle p95 ${round(p95)} ms for ${objectCount.toLocaleString('en-US')} objects, ` +
-        `${round(meanCalls)} handler calls for ${changesPerCycle} changes (ratio ${ratio.toFixed(2)}); ` +
+        `${callStats.mean} handler calls for ${changesPerCycle} changes (ratio ${ratio.toFixed(2)}); ` +
         `${errors.length === 1 ? 'the simulated failure was reported' : `${errors.length} errors reported`}.`,
       tables: [
         {
           title: `Steady poll cycles (${cycles} measured after ${warmup} warm-up)`,
           columns: ['measure', 'mean', 'p50', 'p95', 'max'],
           rows: [
-            [
-              'cycle: list returned → every handler returned (ms)',
-              round(mean(totals)),
-              round(percentile(totals, 50)),
-              round(p95),
-              round(totals.at(-1)!),
-            ],
-            [
-              'cycle: CPU time of the process (ms)',
-              round(mean(cpus)),
-              round(percentile(cpus, 50)),
-              round(percentile(cpus, 95)),
-              round(cpus.at(-1)!),
-            ],
-            [
-              '  of which diff + DeltaFIFO enqueue (ms)',
-              round(mean(diffs)),
-              round(
-                percentile(
-                  [...diffs].sort((a, b) => a - b),
-                  50,
-                ),
-              ),
-              round(
-                percentile(
-                  [...diffs].sort((a, b) => a - b),
-                  95,
-                ),
-              ),
-              round(Math.max(...diffs)),
-            ],
-            [
-              '  of which pop + cache + handlers + ack (ms)',
-              round(mean(handles)),
-              round(
-                percentile(
-                  [...handles].sort((a, b) => a - b),
-                  50,
-                ),
-              ),
-              round(
-                percentile(
-                  [...handles].sort((a, b) => a - b),
-                  95,
-                ),
-              ),
-              round(Math.max(...handles)),
-            ],
-            [
-              'handler calls per cycle',
-              round(meanCalls),
-              percentile(
-                [...handlerCalls].sort((a, b) => a - b),
-                50,
-              ),
-              percentile(
-                [...handlerCalls].sort((a, b) => a - b),
-                95,
-              ),
-              Math.max(...handlerCalls),
-            ],
+            statsRow('cycle: list returned → every handler returned (ms)', cycleStats),
+            statsRow('cycle: CPU time of the process (ms)', cpuStats),
+            statsRow('  of which diff + DeltaFIFO enqueue (ms)', diffStats),
+            statsRow('  of which pop + cache + handlers + ack (ms)', handleStats),
+            statsRow('handler calls per cycle', callStats),
           ],
         },
         {
@@ -399,21 +368,11 @@ export const scenario: BenchScenario = {
         changesPerCycle,
         cycles,
         warmup,
-        cycleMs: {
-          mean: round(mean(totals)),
-          p50: round(percentile(totals, 50)),
-          p95: round(p95),
-          max: round(totals.at(-1)!),
-          samples: samples.map((sample) => round(sample.totalMs)),
-        },
-        cycleCpuMs: {
-          mean: round(mean(cpus)),
-          p50: round(percentile(cpus, 50)),
-          p95: round(percentile(cpus, 95)),
-        },
-        diffMs: { mean: round(mean(diffs)) },
-        handleMs: { mean: round(mean(handles)) },
-        handlerCallsPerCycle: meanCalls,
+        cycleMs: { ...cycleStats, samples: samples.map((sample) => round(sample.totalMs)) },
+        cycleCpuMs: cpuStats,
+        diffMs: diffStats,
+        handleMs: handleStats,
+        handlerCallsPerCycle: callStats.mean,
         handlerCallsPerChange: ratio,
         initialListMs: round(initial.totalMs),
         unchangedPollMs: round(unchanged.totalMs),

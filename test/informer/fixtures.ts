@@ -1,6 +1,11 @@
 import { DeletedFinalStateUnknown } from '../../src/informer/deleted-final-state-unknown.js';
 import { type DeltaFIFO, type Deltas, newestDelta } from '../../src/informer/delta-fifo.js';
+import { ListFeed } from '../../src/informer/list-feed.js';
+import type { ListerWatcher } from '../../src/informer/list-watch.js';
+import { PollingWatch, type PollingWatchOptions } from '../../src/informer/polling-watch.js';
+import { SharedInformer, type SharedInformerOptions } from '../../src/informer/shared-informer.js';
 import type { KeyListerGetter } from '../../src/informer/store.js';
+import type { FakeClock } from '../../src/lib/clock.js';
 
 /** TestFifoObject mirrors client-go's testFifoObject: a name and a value. */
 export interface TestFifoObject {
@@ -100,4 +105,55 @@ export function startRunning(target: { run(signal: AbortSignal): Promise<void> }
       await running;
     },
   };
+}
+
+/** PodInformer is a SharedInformer of Pods with a recording handler and a collecting error sink. */
+export interface PodInformer {
+  informer: SharedInformer<Pod>;
+  handler: ReturnType<typeof recordingHandler>;
+  errors: Error[];
+}
+
+/**
+ * podInformer builds the informer most tests use: Pod keys and versions, the given clock,
+ * backoff without jitter (0.8 s, 1.6 s, …), errors collected, one recording handler.
+ */
+export function podInformer(
+  lw: ListerWatcher<Pod>,
+  clock: FakeClock,
+  options: Partial<SharedInformerOptions<Pod>> = {},
+): PodInformer {
+  const errors: Error[] = [];
+  const informer = new SharedInformer<Pod>(lw, {
+    keyFunc: podKey,
+    versionFunc: podVersion,
+    clock,
+    backoff: { jitter: 0 },
+    onError: (error) => errors.push(error),
+    ...options,
+  });
+  const handler = recordingHandler();
+  informer.addEventHandler(handler);
+  return { informer, handler, errors };
+}
+
+/** podPollingWatch builds a PollingWatch of Pods over `list`. */
+export function podPollingWatch(
+  list: (signal: AbortSignal) => Promise<readonly Pod[]>,
+  clock: FakeClock,
+  options: Partial<PollingWatchOptions<Pod>> = {},
+): PollingWatch<Pod> {
+  return new PollingWatch<Pod>({
+    list,
+    keyFunc: podKey,
+    versionFunc: podVersion,
+    intervalMs: 5_000,
+    clock,
+    ...options,
+  });
+}
+
+/** podFeed builds a ListFeed of Pods. */
+export function podFeed(): ListFeed<Pod> {
+  return new ListFeed<Pod>({ keyFunc: podKey, versionFunc: podVersion });
 }

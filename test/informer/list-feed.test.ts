@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DeletedFinalStateUnknown } from '../../src/informer/deleted-final-state-unknown.js';
 import { ListFeed } from '../../src/informer/list-feed.js';
-import { SharedInformer } from '../../src/informer/shared-informer.js';
 import { FakeClock } from '../../src/lib/clock.js';
-import { type Pod, pod, podKey, podVersion, recordingHandler, startRunning } from './fixtures.js';
+import { type Pod, pod, podFeed, podInformer, podVersion, startRunning } from './fixtures.js';
 
 function setup(options: { onError?: (error: Error) => void } = {}) {
   const clock = new FakeClock();
-  const feed = new ListFeed<Pod>({ keyFunc: podKey, versionFunc: podVersion });
-  const informer = new SharedInformer<Pod>(feed, {
-    keyFunc: podKey,
-    versionFunc: podVersion,
-    clock,
-    backoff: { jitter: 0 },
+  const feed = podFeed();
+  const { informer, handler } = podInformer(feed, clock, {
     onError: options.onError ?? (() => {}),
   });
-  const handler = recordingHandler();
-  informer.addEventHandler(handler);
   return { clock, feed, informer, handler };
 }
 
@@ -110,13 +103,7 @@ describe('ListFeed', () => {
       },
       versionFunc: podVersion,
     });
-    const informer = new SharedInformer<Pod>(feed, {
-      keyFunc: podKey,
-      versionFunc: podVersion,
-      clock,
-      backoff: { jitter: 0 },
-      onError: () => {},
-    });
+    const { informer } = podInformer(feed, clock);
     const run = startRunning(informer);
     await feed.push([pod('a')]);
     await expect(feed.push([pod('a', '2'), pod('')])).rejects.toThrow('no name');

@@ -1,24 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import { DeletedFinalStateUnknown } from '../../src/informer/deleted-final-state-unknown.js';
 import type { WatchEvent } from '../../src/informer/list-watch.js';
 import { noopInformerMetrics } from '../../src/informer/metrics.js';
-import { PollingWatch, type PollResult } from '../../src/informer/polling-watch.js';
-import { SharedInformer } from '../../src/informer/shared-informer.js';
+import type { PollingWatch, PollResult } from '../../src/informer/polling-watch.js';
 import { FakeClock } from '../../src/lib/clock.js';
-import { type Pod, pod, podKey, podVersion, recordingHandler, startRunning } from './fixtures.js';
+import { type Pod, pod, podInformer, podPollingWatch, startRunning } from './fixtures.js';
 
 /** A scripted PVE-like source: each poll returns `current`, or throws `failure`. */
 function scriptedSource(): {
   current: Pod[];
   failure: Error | undefined;
-  calls: number[];
+  calls: number;
   list: (signal: AbortSignal) => Promise<readonly Pod[]>;
 } {
   const source = {
     current: [] as Pod[],
     failure: undefined as Error | undefined,
-    calls: [] as number[],
+    calls: 0,
     list: async (_signal: AbortSignal): Promise<readonly Pod[]> => {
-      source.calls.push(source.calls.length);
+      source.calls++;
       if (source.failure !== undefined) throw source.failure;
       return [...source.current];
     },
@@ -26,40 +26,43 @@ function scriptedSource(): {
   return source;
 }
 
+/** listThenWatch does what a Reflector does: list, then watch into an event array. */
+async function listThenWatch(watch: PollingWatch<Pod>) {
+  const controller = new AbortController();
+  const listed = await watch.list({ resourceVersion: '', signal: controller.signal });
+  const events: WatchEvent<Pod>[] = [];
+  const watching = watch.watch((event) => events.push(event), {
+    resourceVersion: listed.resourceVersion,
+    signal: controller.signal,
+  });
+  const outcome = watching.then(
+    () => 'resolved',
+    (err: unknown) => err,
+  );
+  return { listed, events, outcome, stop: () => controller.abort() };
+}
+
 describe('PollingWatch', () => {
   it('polls every interval after the list and emits only differences, then a Bookmark', async () => {
     const clock = new FakeClock();
     const source = scriptedSource();
     source.current = [pod('a', '1'), pod('b', '1')];
-    const watch = new PollingWatch<Pod>({
-      list: source.list,
-      keyFunc: podKey,
-      versionFunc: podVersion,
-      intervalMs: 5_000,
-      clock,
-    });
-    const controller = new AbortController();
-    const listed = await watch.list({ resourceVersion: '', signal: controller.signal });
-    expect(listed).toEqual({ items: source.current, resourceVersion: '1' });
-    const events: WatchEvent<Pod>[] = [];
-    const watching = watch.watch((event) => events.push(event), {
-      resourceVersion: '1',
-      signal: controller.signal,
-    });
+    const watching = await listThenWatch(podPollingWatch(source.list, clock));
+    expect(watching.listed).toEqual({ items: source.current, resourceVersion: '1' });
 
     await clock.advance(5_000);
-    expect(events).toEqual([{ type: 'Bookmark', resourceVersion: '2' }]);
+    expect(watching.events).toEqual([{ type: 'Bookmark', resourceVersion: '2' }]);
     source.current = [pod('a', '2'), pod('c', '1')];
     await clock.advance(5_000);
-    expect(events.slice(1)).toEqual([
+    expect(watching.events.slice(1)).toEqual([
       { type: 'Modified', object: pod('a', '2') },
       { type: 'Added', object: pod('c', '1') },
       { type: 'Deleted', object: pod('b', '1') },
       { type: 'Bookmark', resourceVersion: '3' },
     ]);
-    expect(source.calls).toHaveLength(3);
-    controller.abort();
-    await watching;
+    expect(source.calls).toBe(3);
+    watching.stop();
+    expect(await watching.outcome).toBe('resolved');
     expect(clock.pendingTimers).toBe(0);
   });
 
@@ -67,48 +70,23 @@ describe('PollingWatch', () => {
     const clock = new FakeClock();
     const source = scriptedSource();
     source.current = [pod('a')];
-    const watch = new PollingWatch<Pod>({
-      list: source.list,
-      keyFunc: podKey,
-      versionFunc: podVersion,
-      intervalMs: 1_000,
-      clock,
-    });
-    const controller = new AbortController();
-    await watch.list({ resourceVersion: '', signal: controller.signal });
-    const events: WatchEvent<Pod>[] = [];
-    const watching = watch.watch((event) => events.push(event), {
-      resourceVersion: '1',
-      signal: controller.signal,
-    });
+    const watching = await listThenWatch(podPollingWatch(source.list, clock));
     const failure = new Error('595 no route to host');
     source.failure = failure;
-    const outcome = watching.then(
-      () => 'resolved',
-      (err: unknown) => err,
-    );
-    await clock.advance(1_000);
-    expect(await outcome).toBe(failure);
-    expect(events).toEqual([]);
+    await clock.advance(5_000);
+    expect(await watching.outcome).toBe(failure);
+    expect(watching.events).toEqual([]);
   });
 
   it('ends its watch on abort even while a poll that ignores the signal is pending', async () => {
     const clock = new FakeClock();
     let polls = 0;
-    const watch = new PollingWatch<Pod>({
-      list: () => (polls++ === 0 ? Promise.resolve([]) : new Promise<never>(() => {})),
-      keyFunc: podKey,
-      versionFunc: podVersion,
-      intervalMs: 1_000,
-      clock,
-    });
-    const controller = new AbortController();
-    await watch.list({ resourceVersion: '', signal: controller.signal });
-    const watching = watch.watch(() => {}, { resourceVersion: '1', signal: controller.signal });
-    await clock.advance(1_000);
+    const list = () => (polls++ === 0 ? Promise.resolve([]) : new Promise<never>(() => {}));
+    const watching = await listThenWatch(podPollingWatch(list, clock));
+    await clock.advance(5_000);
     expect(polls).toBe(2);
-    controller.abort();
-    await watching;
+    watching.stop();
+    expect(await watching.outcome).toBe('resolved');
   });
 
   it('reports poll durations, failures and results', async () => {
@@ -118,12 +96,8 @@ describe('PollingWatch', () => {
     const errors: string[] = [];
     const durations: string[] = [];
     const polls: PollResult[] = [];
-    const watch = new PollingWatch<Pod>({
-      list: source.list,
-      keyFunc: podKey,
-      versionFunc: podVersion,
+    const watch = podPollingWatch(source.list, clock, {
       intervalMs: 1_000,
-      clock,
       name: 'guests',
       metrics: {
         ...noopInformerMetrics,
@@ -132,33 +106,18 @@ describe('PollingWatch', () => {
       },
       onPoll: (result) => polls.push(result),
     });
-    const informer = new SharedInformer<Pod>(watch, {
-      keyFunc: podKey,
-      versionFunc: podVersion,
-      clock,
-      backoff: { jitter: 0 },
-      onError: () => {},
-    });
-    const run = startRunning(informer);
+    const run = startRunning(podInformer(watch, clock).informer);
     await clock.advance(1_000);
     source.current = [pod('a', '2')];
     await clock.advance(1_000);
     source.failure = new Error('down');
     await clock.advance(1_000);
     await run.stop();
-    expect(
-      polls.map(({ resourceVersion, relist, listed, added, modified, deleted }) => [
-        resourceVersion,
-        relist,
-        listed,
-        added,
-        modified,
-        deleted,
-      ]),
-    ).toEqual([
-      ['1', true, 1, 1, 0, 0],
-      ['2', false, 1, 0, 0, 0],
-      ['3', false, 1, 0, 1, 0],
+    const summary = polls.map((p) => [p.resourceVersion, p.relist, p.listed, p.added, p.modified]);
+    expect(summary).toEqual([
+      ['1', true, 1, 1, 0],
+      ['2', false, 1, 0, 0],
+      ['3', false, 1, 0, 1],
     ]);
     expect(errors).toEqual(['guests']);
     expect(durations.length).toBeGreaterThanOrEqual(4);
@@ -168,23 +127,7 @@ describe('PollingWatch', () => {
     const clock = new FakeClock();
     const source = scriptedSource();
     source.current = [pod('a'), pod('b')];
-    const watch = new PollingWatch<Pod>({
-      list: source.list,
-      keyFunc: podKey,
-      versionFunc: podVersion,
-      intervalMs: 5_000,
-      clock,
-    });
-    const errors: Error[] = [];
-    const informer = new SharedInformer<Pod>(watch, {
-      keyFunc: podKey,
-      versionFunc: podVersion,
-      clock,
-      backoff: { jitter: 0 },
-      onError: (error) => errors.push(error),
-    });
-    const handler = recordingHandler();
-    informer.addEventHandler(handler);
+    const { informer, handler, errors } = podInformer(podPollingWatch(source.list, clock), clock);
     const run = startRunning(informer);
     await clock.flush();
     handler.events.length = 0;
@@ -203,26 +146,36 @@ describe('PollingWatch', () => {
     await run.stop();
   });
 
+  it('after a restart seeded with the known state: nothing for unchanged, deletions for vanished', async () => {
+    const clock = new FakeClock();
+    const source = scriptedSource();
+    source.current = [pod('kept', 'h1'), pod('edited', 'h2')];
+    const fromDatabase = [pod('kept', 'h1'), pod('edited', 'h1'), pod('removed', 'h1')];
+    const { informer, handler } = podInformer(podPollingWatch(source.list, clock), clock, {
+      initialObjects: fromDatabase,
+    });
+    const run = startRunning(informer);
+    await clock.flush();
+    expect(handler.events).toEqual([
+      { kind: 'update', oldObj: pod('edited', 'h1'), newObj: pod('edited', 'h2') },
+      { kind: 'delete', obj: new DeletedFinalStateUnknown('removed', pod('removed', 'h1')) },
+    ]);
+    await clock.advance(5_000); // the next poll, unchanged: nothing
+    expect(handler.events).toHaveLength(2);
+    await run.stop();
+  });
+
   it('whenHandled(resourceVersion) resolves once the informer handled that poll', async () => {
     const clock = new FakeClock();
     const source = scriptedSource();
     source.current = [pod('a')];
     let lastPoll: PollResult | undefined;
-    const watch = new PollingWatch<Pod>({
-      list: source.list,
-      keyFunc: podKey,
-      versionFunc: podVersion,
-      intervalMs: 1_000,
-      clock,
+    const watch = podPollingWatch(source.list, clock, {
       onPoll: (result) => {
         lastPoll = result;
       },
     });
-    const informer = new SharedInformer<Pod>(watch, {
-      keyFunc: podKey,
-      versionFunc: podVersion,
-      clock,
-    });
+    const { informer } = podInformer(watch, clock);
     const handled: string[] = [];
     informer.addEventHandler({
       onUpdate: async (_old, obj) => {
@@ -233,7 +186,7 @@ describe('PollingWatch', () => {
     const run = startRunning(informer);
     await clock.flush();
     source.current = [pod('a', '2')];
-    await clock.advance(1_000);
+    await clock.advance(5_000);
     await watch.whenHandled(lastPoll!.resourceVersion);
     expect(handled).toEqual(['2']);
     await run.stop();

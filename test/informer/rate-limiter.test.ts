@@ -6,19 +6,27 @@ import {
   ItemExponentialFailureRateLimiter,
   ItemFastSlowRateLimiter,
   MaxOfRateLimiter,
+  type RateLimiter,
 } from '../../src/informer/rate-limiter.js';
 import { FakeClock } from '../../src/lib/clock.js';
 
+/**
+ * expectStreaks checks client-go's per-item pattern: `one` fails len(oneDelays) times, `two`
+ * len(twoDelays) times, each counting its own streak; forget('one') restarts one's streak.
+ */
+function expectStreaks(limiter: RateLimiter, oneDelays: number[], twoDelays: number[]): void {
+  expect(oneDelays.map(() => limiter.when('one'))).toEqual(oneDelays);
+  expect(limiter.numRequeues('one')).toBe(oneDelays.length);
+  expect(twoDelays.map(() => limiter.when('two'))).toEqual(twoDelays);
+  expect(limiter.numRequeues('two')).toBe(twoDelays.length);
+  limiter.forget('one');
+  expect(limiter.numRequeues('one')).toBe(0);
+  expect(limiter.when('one')).toBe(oneDelays[0]);
+}
+
 describe('rate limiters', () => {
   it('TestItemExponentialFailureRateLimiter: doubles per item, forget() restarts', () => {
-    const limiter = new ItemExponentialFailureRateLimiter(1, 1_000);
-    expect([1, 2, 3, 4, 5].map(() => limiter.when('one'))).toEqual([1, 2, 4, 8, 16]);
-    expect(limiter.numRequeues('one')).toBe(5);
-    expect([limiter.when('two'), limiter.when('two')]).toEqual([1, 2]);
-    expect(limiter.numRequeues('two')).toBe(2);
-    limiter.forget('one');
-    expect(limiter.numRequeues('one')).toBe(0);
-    expect(limiter.when('one')).toBe(1);
+    expectStreaks(new ItemExponentialFailureRateLimiter(1, 1_000), [1, 2, 4, 8, 16], [1, 2]);
   });
 
   it('TestItemExponentialFailureRateLimiterOverFlow: caps instead of overflowing', () => {
@@ -37,14 +45,7 @@ describe('rate limiters', () => {
   });
 
   it('TestItemFastSlowRateLimiter: fast for the first attempts, then slow', () => {
-    const limiter = new ItemFastSlowRateLimiter(5, 10_000, 3);
-    expect([1, 2, 3, 4, 5].map(() => limiter.when('one'))).toEqual([5, 5, 5, 10_000, 10_000]);
-    expect(limiter.numRequeues('one')).toBe(5);
-    expect([limiter.when('two'), limiter.when('two')]).toEqual([5, 5]);
-    expect(limiter.numRequeues('two')).toBe(2);
-    limiter.forget('one');
-    expect(limiter.numRequeues('one')).toBe(0);
-    expect(limiter.when('one')).toBe(5);
+    expectStreaks(new ItemFastSlowRateLimiter(5, 10_000, 3), [5, 5, 5, 10_000, 10_000], [5, 5]);
   });
 
   it('TestMaxOfRateLimiter: the longest delay of all limiters', () => {
@@ -52,13 +53,7 @@ describe('rate limiters', () => {
       new ItemFastSlowRateLimiter(5, 3_000, 3),
       new ItemExponentialFailureRateLimiter(1, 1_000),
     );
-    expect([1, 2, 3, 4, 5].map(() => limiter.when('one'))).toEqual([5, 5, 5, 3_000, 3_000]);
-    expect(limiter.numRequeues('one')).toBe(5);
-    expect([limiter.when('two'), limiter.when('two')]).toEqual([5, 5]);
-    expect(limiter.numRequeues('two')).toBe(2);
-    limiter.forget('one');
-    expect(limiter.numRequeues('one')).toBe(0);
-    expect(limiter.when('one')).toBe(5);
+    expectStreaks(limiter, [5, 5, 5, 3_000, 3_000], [5, 5]);
   });
 
   it('BucketRateLimiter: a full burst, then one token per 1/qps, refilled over time', async () => {

@@ -46,6 +46,19 @@ class RecordingStore implements Store<Pod> {
 
 const noJitter = { jitter: 0 };
 
+/** timedLister wraps a source so that the clock time of every list() call is recorded. */
+function timedLister(source: FakeControllerSource, clock: FakeClock) {
+  const listTimes: number[] = [];
+  const lw: ListerWatcher<Pod> = {
+    list: (options) => {
+      listTimes.push(clock.now());
+      return source.list(options);
+    },
+    watch: (sink, options) => source.watch(sink, options),
+  };
+  return { lw, listTimes };
+}
+
 describe('Reflector', () => {
   it('TestReflectorWatchHandler: applies watch events to the store and records the Bookmark', async () => {
     const clock = new FakeClock();
@@ -102,14 +115,7 @@ describe('Reflector', () => {
     const source = new FakeControllerSource();
     source.listError = new Error('Access Denied');
     const errors: Error[] = [];
-    const listTimes: number[] = [];
-    const lw: ListerWatcher<Pod> = {
-      list: (options) => {
-        listTimes.push(clock.now());
-        return source.list(options);
-      },
-      watch: (sink, options) => source.watch(sink, options),
-    };
+    const { lw, listTimes } = timedLister(source, clock);
     const reflector = new Reflector(lw, new RecordingStore(), {
       clock,
       backoff: noJitter,
@@ -128,14 +134,7 @@ describe('Reflector', () => {
     const clock = new FakeClock();
     const source = new FakeControllerSource();
     source.listError = new Error('down');
-    const listTimes: number[] = [];
-    const lw: ListerWatcher<Pod> = {
-      list: (options) => {
-        listTimes.push(clock.now());
-        return source.list(options);
-      },
-      watch: (sink, options) => source.watch(sink, options),
-    };
+    const { lw, listTimes } = timedLister(source, clock);
     const reflector = new Reflector(lw, new RecordingStore(), {
       clock,
       backoff: { random: () => 0.5 },
@@ -153,14 +152,7 @@ describe('Reflector', () => {
     const clock = new FakeClock();
     const source = new FakeControllerSource();
     source.add(pod('a'));
-    const listTimes: number[] = [];
-    const lw: ListerWatcher<Pod> = {
-      list: (options) => {
-        listTimes.push(clock.now());
-        return source.list(options);
-      },
-      watch: (sink, options) => source.watch(sink, options),
-    };
+    const { lw, listTimes } = timedLister(source, clock);
     const reflector = new Reflector(lw, new RecordingStore(), {
       clock,
       backoff: noJitter,

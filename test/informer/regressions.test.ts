@@ -2,32 +2,12 @@
 // test is written so that it FAILS against the original behaviour; the comment above it names the
 // defect and says why.
 import { describe, expect, it } from 'vitest';
-import { ListFeed } from '../../src/informer/list-feed.js';
-import { PollingWatch } from '../../src/informer/polling-watch.js';
-import { SharedInformer } from '../../src/informer/shared-informer.js';
 import { FakeClock } from '../../src/lib/clock.js';
-import { type Pod, pod, podKey, podVersion, recordingHandler, startRunning } from './fixtures.js';
+import { type Pod, pod, podFeed, podInformer, podPollingWatch, startRunning } from './fixtures.js';
 
 function pollingInformer(list: (signal: AbortSignal) => Promise<readonly Pod[]>) {
   const clock = new FakeClock();
-  const watch = new PollingWatch<Pod>({
-    list,
-    keyFunc: podKey,
-    versionFunc: podVersion,
-    intervalMs: 5_000,
-    clock,
-  });
-  const errors: Error[] = [];
-  const informer = new SharedInformer<Pod>(watch, {
-    keyFunc: podKey,
-    versionFunc: podVersion,
-    clock,
-    backoff: { jitter: 0 },
-    onError: (error) => errors.push(error),
-  });
-  const handler = recordingHandler();
-  informer.addEventHandler(handler);
-  return { clock, informer, handler, errors };
+  return { clock, ...podInformer(podPollingWatch(list, clock), clock) };
 }
 
 describe('regressions of the original Go informer (DESIGN §2)', () => {
@@ -133,14 +113,8 @@ describe('regressions of the original Go informer (DESIGN §2)', () => {
   // at 0 and no timer pending.
   it('handles a cycle of 1,000 deltas without sleeping per delta', async () => {
     const clock = new FakeClock();
-    const feed = new ListFeed<Pod>({ keyFunc: podKey, versionFunc: podVersion });
-    const informer = new SharedInformer<Pod>(feed, {
-      keyFunc: podKey,
-      versionFunc: podVersion,
-      clock,
-    });
-    let calls = 0;
-    informer.addEventHandler({ onAdd: () => void calls++ });
+    const feed = podFeed();
+    const { informer, handler } = podInformer(feed, clock);
     const run = startRunning(informer);
     let handled = false;
     void feed.push(Array.from({ length: 1_000 }, (_, i) => pod(`vm${i}`))).then(() => {
@@ -150,7 +124,7 @@ describe('regressions of the original Go informer (DESIGN §2)', () => {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     expect(handled).toBe(true);
-    expect(calls).toBe(1_000);
+    expect(handler.events).toHaveLength(1_000);
     expect(clock.now()).toBe(0);
     expect(clock.pendingTimers).toBe(0);
     await run.stop();

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeletedFinalStateUnknown } from '../../src/informer/deleted-final-state-unknown.js';
 import { InformerError } from '../../src/informer/errors.js';
-import { ListFeed } from '../../src/informer/list-feed.js';
+import type { ListFeed } from '../../src/informer/list-feed.js';
 import type { ProcessorListener } from '../../src/informer/processor-listener.js';
 import { SharedInformer, waitForCacheSync } from '../../src/informer/shared-informer.js';
 import { FakeClock } from '../../src/lib/clock.js';
@@ -13,6 +13,7 @@ import {
   eventName,
   type Pod,
   pod,
+  podFeed,
   podKey,
   podVersion,
   type RecordedEvent,
@@ -36,10 +37,6 @@ function informerFor(
     backoff: { jitter: 0 },
     ...options,
   });
-}
-
-function feedOfPods(): ListFeed<Pod> {
-  return new ListFeed<Pod>({ keyFunc: podKey, versionFunc: podVersion });
 }
 
 function namesOf(events: RecordedEvent[]): string[] {
@@ -365,7 +362,7 @@ describe('SharedInformer', () => {
 
   it('calls an async handler one notification at a time, in order', async () => {
     const clock = new FakeClock();
-    const feed = feedOfPods();
+    const feed = podFeed();
     const informer = informerFor(feed, clock);
     const log: string[] = [];
     let active = 0;
@@ -387,7 +384,7 @@ describe('SharedInformer', () => {
 
   it('waitForCacheSync resolves true once synced, false when the informer stops first', async () => {
     const clock = new FakeClock();
-    const feed = feedOfPods();
+    const feed = podFeed();
     const informer = informerFor(feed, clock);
     const run = startRunning(informer);
     const synced = waitForCacheSync(undefined, informer);
@@ -395,7 +392,7 @@ describe('SharedInformer', () => {
     expect(await synced).toBe(true);
     await run.stop();
 
-    const never = informerFor(feedOfPods(), clock);
+    const never = informerFor(podFeed(), clock);
     const neverRun = startRunning(never);
     const waiting = never.waitForCacheSync();
     await neverRun.stop();
@@ -404,7 +401,7 @@ describe('SharedInformer', () => {
 
   it('is synced after an empty first list', async () => {
     const clock = new FakeClock();
-    const feed = feedOfPods();
+    const feed = podFeed();
     const informer = informerFor(feed, clock);
     const run = startRunning(informer);
     await feed.push([]);
@@ -416,7 +413,7 @@ describe('SharedInformer', () => {
   describe('initialObjects (a known state, e.g. from the database)', () => {
     it('diffs the first list against it: nothing for unchanged, update/add/tombstone for the rest', async () => {
       const clock = new FakeClock();
-      const feed = feedOfPods();
+      const feed = podFeed();
       const known = [pod('same', 'h1'), pod('changed', 'h1'), pod('vanished', 'h1')];
       const informer = informerFor(feed, clock, { initialObjects: known });
       const handler = recordingHandler();
@@ -441,7 +438,7 @@ describe('SharedInformer', () => {
   describe('cycles (the seam for one transaction per poll)', () => {
     it('resolves ListFeed.push() only after every handler returned, async ones included', async () => {
       const clock = new FakeClock();
-      const feed = feedOfPods();
+      const feed = podFeed();
       const informer = informerFor(feed, clock);
       const handled: string[] = [];
       informer.addEventHandler({
@@ -464,7 +461,7 @@ describe('SharedInformer', () => {
     it('lets one poll feed three informers and await all of them', async () => {
       const clock = new FakeClock();
       const kinds = ['node', 'guest', 'storage'] as const;
-      const feeds = kinds.map(() => feedOfPods());
+      const feeds = kinds.map(() => podFeed());
       const informers = feeds.map((feed) => informerFor(feed, clock));
       const batch: string[] = [];
       informers.forEach((informer, i) => {
