@@ -3,38 +3,26 @@
  * query protocol, no parameters) against the database of a running server.
  */
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCluster, ListClusters } from '../graphql/operations.js';
 import { capturedFiles, registerSecret } from '../support/capture.js';
 import { gql } from '../support/graphql-client.js';
+import {
+  ORIGINAL_DISABLE,
+  ORIGINAL_INSERT,
+  ORIGINAL_TOKEN,
+  ORIGINAL_UNSCHEDULE_ENABLE,
+  psql as runSql,
+} from '../support/process-sql.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-/** DESIGN §4, character for character. */
-const INSERT = `INSERT INTO pve_cluster (cluster_name, cluster_name_alias, env, api_url, user_id, user_token,
-  is_enabled, is_schedulable, creator)
-VALUES ('my-cluster', '生产集群', 'prod', 'https://10.7.64.206:8006', 'api-user@pve',
-  'your-token-here', 1, 1, 'admin');`;
-const DISABLE = `UPDATE pve_cluster SET is_enabled = 0 WHERE cluster_name = 'my-cluster';`;
-const UNSCHEDULE_ENABLE = `UPDATE pve_cluster SET is_schedulable = 0, is_enabled = 1 WHERE id = 1;`;
-
 /** The plaintext token the documented INSERT stores: a secret like any other. */
-const SQL_TOKEN = registerSecret('your-token-here');
+const SQL_TOKEN = registerSecret(ORIGINAL_TOKEN);
 
 let app: TestApp;
 
-/** psql runs one SQL text as psql would (simple protocol) and returns the command tags. */
-async function psql(sql: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: app.db.url });
-  await client.connect();
-  try {
-    const results = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
-    return (Array.isArray(results) ? results : [results]).map(
-      (r) => `${r.command} ${r.command === 'INSERT' ? `0 ${r.rowCount}` : r.rowCount}`,
-    );
-  } finally {
-    await client.end();
-  }
+function psql(sql: string): Promise<string[]> {
+  return runSql(app.db.url, sql);
 }
 
 async function storedToken(): Promise<string> {
@@ -60,7 +48,7 @@ afterAll(async () => {
 
 describe('the documented SQL against a running server', () => {
   it('the INSERT works verbatim and its row appears in clusters with proper booleans', async () => {
-    expect(await psql(INSERT)).toEqual(['INSERT 0 1']);
+    expect(await psql(ORIGINAL_INSERT)).toEqual(['INSERT 0 1']);
     expect(await storedToken()).toBe(SQL_TOKEN);
 
     expect(await listed()).toEqual([
@@ -106,7 +94,7 @@ describe('the documented SQL against a running server', () => {
   });
 
   it('UPDATE … SET is_enabled = 0 shows the cluster DISABLED, keeping it schedulable', async () => {
-    expect(await psql(DISABLE)).toEqual(['UPDATE 1']);
+    expect(await psql(ORIGINAL_DISABLE)).toEqual(['UPDATE 1']);
     const res = await gql(app.url, GetCluster, { id: '1' });
     expect(res.data!.cluster).toMatchObject({
       isEnabled: false,
@@ -116,7 +104,7 @@ describe('the documented SQL against a running server', () => {
   });
 
   it('UPDATE … SET is_schedulable = 0, is_enabled = 1 WHERE id = 1 shows it PENDING, not schedulable', async () => {
-    expect(await psql(UNSCHEDULE_ENABLE)).toEqual(['UPDATE 1']);
+    expect(await psql(ORIGINAL_UNSCHEDULE_ENABLE)).toEqual(['UPDATE 1']);
     const res = await gql(app.url, GetCluster, { id: '1' });
     expect(res.data!.cluster).toMatchObject({
       isEnabled: true,
@@ -128,11 +116,9 @@ describe('the documented SQL against a running server', () => {
 
   it('the three statements also run as one psql script, and a SQL DELETE removes the cluster', async () => {
     await psql(`DELETE FROM pve_cluster; ALTER SEQUENCE pve_cluster_id_seq RESTART WITH 1;`);
-    expect(await psql([INSERT, DISABLE, UNSCHEDULE_ENABLE].join('\n'))).toEqual([
-      'INSERT 0 1',
-      'UPDATE 1',
-      'UPDATE 1',
-    ]);
+    expect(
+      await psql([ORIGINAL_INSERT, ORIGINAL_DISABLE, ORIGINAL_UNSCHEDULE_ENABLE].join('\n')),
+    ).toEqual(['INSERT 0 1', 'UPDATE 1', 'UPDATE 1']);
     expect(await listed()).toEqual([
       expect.objectContaining({
         id: '1',
