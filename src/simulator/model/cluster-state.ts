@@ -47,7 +47,9 @@ export class ClusterState {
   rrdEpoch = 0;
   private readonly clock: () => number;
   private readonly byNode = new Map<string, Set<number>>();
-  private sortedCache: { version: number; guests: SimGuest[] } | undefined;
+  /** Bumped when guests are added or removed (the vmid order changes only then). */
+  private membership = 0;
+  private sortedCache: { membership: number; guests: SimGuest[] } | undefined;
 
   /** ClusterState starts empty; `generateCluster` fills it. */
   constructor(options: ClusterStateOptions) {
@@ -99,6 +101,7 @@ export class ClusterState {
   addGuest(guest: SimGuest): void {
     this.guests.set(guest.vmid, guest);
     this.indexOf(guest.node).add(guest.vmid);
+    this.membership++;
     this.touch();
   }
 
@@ -108,6 +111,7 @@ export class ClusterState {
     if (!guest) return;
     this.byNode.get(guest.node)?.delete(vmid);
     this.guests.delete(vmid);
+    this.membership++;
     this.touch();
   }
 
@@ -133,13 +137,12 @@ export class ClusterState {
 
   /** sortedGuests lists every guest ordered by vmid compared as strings (PVE's `sort keys`). */
   sortedGuests(): SimGuest[] {
-    if (this.sortedCache?.version !== this.version) {
-      const guests = [...this.guests.values()].sort((a, b) => {
-        const x = String(a.vmid);
-        const y = String(b.vmid);
-        return x < y ? -1 : x > y ? 1 : 0;
-      });
-      this.sortedCache = { version: this.version, guests };
+    if (this.sortedCache?.membership !== this.membership) {
+      const guests = [...this.guests.values()]
+        .map((guest) => ({ key: String(guest.vmid), guest }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map((entry) => entry.guest);
+      this.sortedCache = { membership: this.membership, guests };
     }
     return this.sortedCache.guests;
   }
