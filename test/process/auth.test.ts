@@ -4,15 +4,12 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { type FormattedExecutionResult, print } from 'graphql';
+import { type GraphQLFormattedError, print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import {
-  CreateCluster as CreateClusterDocument,
-  ListClusters as ListClustersDocument,
-} from '../graphql/operations.js';
+import { CreateCluster, ListClusters } from '../graphql/operations.js';
 import { capturedFiles, captureResponse, registerSecret } from '../support/capture.js';
 import { errorCodes, gql } from '../support/graphql-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -21,8 +18,8 @@ const ADMIN_TOKEN = registerSecret('auth-test-admin-token-7c3e91d0b4a2');
 const READ_TOKEN = registerSecret('auth-test-read-token-2b8f6a1d9e05');
 const WRONG_TOKEN = registerSecret('auth-test-wrong-token-0000000000');
 
-const LIST = print(ListClustersDocument);
-const CREATE = print(CreateClusterDocument);
+const LIST = print(ListClusters);
+const CREATE = print(CreateCluster);
 
 let counter = 0;
 function createVariables() {
@@ -37,7 +34,11 @@ function createVariables() {
   };
 }
 
-type Result = FormattedExecutionResult<Record<string, unknown>>;
+/** Result is one operation's result as the client received it. */
+interface Result {
+  data?: Record<string, unknown> | null;
+  errors?: readonly GraphQLFormattedError[];
+}
 
 /** overWebSocket runs one operation over graphql-ws with these connectionParams. */
 async function overWebSocket(
@@ -58,7 +59,7 @@ async function overWebSocket(
       client.subscribe<Record<string, unknown>>(variables ? { query, variables } : { query }, {
         next: (value) => {
           captureResponse(JSON.stringify(value));
-          last = value;
+          last = value as Result;
         },
         // graphql-ws reports errors of the operation set-up as an array of GraphQL errors.
         error: (err) =>
@@ -85,7 +86,7 @@ async function overSse(
       client.subscribe<Record<string, unknown>>(variables ? { query, variables } : { query }, {
         next: (value) => {
           captureResponse(JSON.stringify(value));
-          last = value;
+          last = value as Result;
         },
         error: (err) => reject(err as Error),
         complete: () => (last ? resolve(last) : reject(new Error('completed without a result'))),
@@ -141,7 +142,7 @@ describe('with PVESPHERE_ADMIN_TOKEN set', () => {
       { authorization: `Basic ${ADMIN_TOKEN}` },
       bearer(READ_TOKEN),
     ]) {
-      const res = await gql(app.url, CreateClusterDocument, createVariables(), { headers });
+      const res = await gql(app.url, CreateCluster, createVariables(), { headers });
       expect(errorCodes(res)).toEqual(['UNAUTHENTICATED']);
       expect(res.data ?? null).toBeNull();
     }
@@ -149,7 +150,7 @@ describe('with PVESPHERE_ADMIN_TOKEN set', () => {
   });
 
   it('HTTP: a mutation with the admin token runs (scheme case-insensitive)', async () => {
-    const res = await gql(app.url, CreateClusterDocument, createVariables(), {
+    const res = await gql(app.url, CreateCluster, createVariables(), {
       headers: { authorization: `bearer ${ADMIN_TOKEN}` },
     });
     expect(res.errors).toBeUndefined();
@@ -158,14 +159,14 @@ describe('with PVESPHERE_ADMIN_TOKEN set', () => {
   });
 
   it('HTTP: queries stay open without a token, and refuse a wrong one', async () => {
-    const open = await gql(app.url, ListClustersDocument);
+    const open = await gql(app.url, ListClusters);
     expect(open.errors).toBeUndefined();
     expect(open.data!.clusters).toHaveLength(1);
+    expect(errorCodes(await gql(app.url, ListClusters, {}, { token: WRONG_TOKEN }))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
     expect(
-      errorCodes(await gql(app.url, ListClustersDocument, {}, { token: WRONG_TOKEN })),
-    ).toEqual(['UNAUTHENTICATED']);
-    expect(
-      (await gql(app.url, ListClustersDocument, {}, { token: ADMIN_TOKEN })).data!.clusters,
+      (await gql(app.url, ListClusters, {}, { token: ADMIN_TOKEN })).data!.clusters,
     ).toHaveLength(1);
   });
 
@@ -208,7 +209,7 @@ describe('with PVESPHERE_ADMIN_TOKEN set', () => {
   });
 
   it('gives the same UNAUTHENTICATED error on HTTP, SSE and graphql-ws', async () => {
-    const http = await gql(app.url, CreateClusterDocument, createVariables());
+    const http = await gql(app.url, CreateCluster, createVariables());
     const sse = await overSse(app, CREATE, createVariables(), {});
     const ws = await overWebSocket(app, CREATE, createVariables(), {});
     const shape = (res: { errors?: readonly { message: string; extensions?: unknown }[] }) =>
@@ -242,24 +243,24 @@ describe('with PVESPHERE_ADMIN_TOKEN and PVESPHERE_READ_TOKEN set', () => {
   });
 
   it('HTTP: queries need the read or the admin token', async () => {
-    expect(errorCodes(await gql(app.url, ListClustersDocument))).toEqual(['UNAUTHENTICATED']);
-    expect(
-      errorCodes(await gql(app.url, ListClustersDocument, {}, { token: WRONG_TOKEN })),
-    ).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await gql(app.url, ListClusters))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await gql(app.url, ListClusters, {}, { token: WRONG_TOKEN }))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
     for (const token of [READ_TOKEN, ADMIN_TOKEN]) {
-      const res = await gql(app.url, ListClustersDocument, {}, { token });
+      const res = await gql(app.url, ListClusters, {}, { token });
       expect(res.errors).toBeUndefined();
       expect(res.data!.clusters).toEqual([]);
     }
   });
 
   it('HTTP: the read token does not allow mutations; the admin token does', async () => {
-    const refused = await gql(app.url, CreateClusterDocument, createVariables(), {
+    const refused = await gql(app.url, CreateCluster, createVariables(), {
       token: READ_TOKEN,
     });
     expect(errorCodes(refused)).toEqual(['UNAUTHENTICATED']);
     expect(await clusterCount(app)).toBe(0);
-    const allowed = await gql(app.url, CreateClusterDocument, createVariables(), {
+    const allowed = await gql(app.url, CreateCluster, createVariables(), {
       token: ADMIN_TOKEN,
     });
     expect(allowed.errors).toBeUndefined();
@@ -307,13 +308,13 @@ describe('without tokens', () => {
   it('listens on loopback, logs that mutations are open to local users, and runs them', async () => {
     expect(app.config.host).toBe('127.0.0.1');
     expect(appLogs(app).some((line) => line.msg === OPEN_MUTATIONS_WARNING)).toBe(true);
-    const res = await gql(app.url, CreateClusterDocument, createVariables());
+    const res = await gql(app.url, CreateCluster, createVariables());
     expect(res.errors).toBeUndefined();
     expect(res.data!.createCluster.creator).toBe('graphql');
   });
 
   it('still refuses a credential that matches no token', async () => {
-    const res = await gql(app.url, ListClustersDocument, {}, { token: WRONG_TOKEN });
+    const res = await gql(app.url, ListClusters, {}, { token: WRONG_TOKEN });
     expect(errorCodes(res)).toEqual(['UNAUTHENTICATED']);
   });
 });
@@ -328,9 +329,9 @@ describe('with only PVESPHERE_READ_TOKEN set', () => {
   });
 
   it('mutations need the read token too: nothing runs anonymously', async () => {
-    const refused = await gql(app.url, CreateClusterDocument, createVariables());
+    const refused = await gql(app.url, CreateCluster, createVariables());
     expect(errorCodes(refused)).toEqual(['UNAUTHENTICATED']);
-    const allowed = await gql(app.url, CreateClusterDocument, createVariables(), {
+    const allowed = await gql(app.url, CreateCluster, createVariables(), {
       token: READ_TOKEN,
     });
     expect(allowed.errors).toBeUndefined();
