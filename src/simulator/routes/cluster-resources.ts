@@ -8,7 +8,7 @@ import { guestResourceRow, nodeResourceRow, storageResourceRow } from './resourc
 const TYPES = ['vm', 'storage', 'node', 'sdn'] as const;
 
 /**
- * GET /cluster/resources (not proxied; served from pmxcfs memory, so it works with nodes down):
+ * clusterResourcesRoute serves GET /cluster/resources (not proxied; served from pmxcfs memory, so it works with nodes down):
  * pools (sorted), guests (sorted by vmid as a string), nodes and storage × node (hash order),
  * then SDN zones. `type` is validated against `vm, storage, node, sdn` (400 otherwise).
  * Privileges filter silently: guests need VM.Audit, storages Datastore.Audit, pools Pool.Audit

@@ -4,7 +4,7 @@ import type { RouteDefinition } from '../router.js';
 import { requirePrivilege, validate } from './guards.js';
 import type { Row } from './guest-rows.js';
 
-/** GET /version: `version`, `release`, `repoid` of the node answering (not proxied). */
+/** versionRoute serves GET /version: `version`, `release`, `repoid` of the node answering (not proxied). */
 export const versionRoute: RouteDefinition = {
   template: '/version',
   kind: 'other',
@@ -17,7 +17,7 @@ export const versionRoute: RouteDefinition = {
 };
 
 /**
- * GET /cluster/status (needs Sys.Audit on `/`, else 403): the cluster entry first (`nodes`
+ * clusterStatusRoute serves GET /cluster/status (needs Sys.Audit on `/`, else 403): the cluster entry first (`nodes`
  * counts offline members, `quorate` 0/1), then one entry per member in hash order with
  * `online`/`local` as 0/1, `ip`, `nodeid` and `level` while RRD data exists.
  */
@@ -60,7 +60,7 @@ export const clusterStatusRoute: RouteDefinition = {
 };
 
 /**
- * GET /cluster/nextid: the lowest free vmid from 100, as a JSON *string*; `?vmid=N` returns N
+ * nextIdRoute serves GET /cluster/nextid: the lowest free vmid from 100, as a JSON *string*; `?vmid=N` returns N
  * (the string given) when free, else 400 with `errors.vmid = "VM N already exists"`.
  */
 export const nextIdRoute: RouteDefinition = {

@@ -35,7 +35,7 @@ function guestDetailRoute(
   };
 }
 
-/** GET …/qemu/{vmid}/config: the parsed VM config, PVE-typed (VM.Audit). */
+/** qemuConfigRoute serves GET …/qemu/{vmid}/config: the parsed VM config, PVE-typed (VM.Audit). */
 export const qemuConfigRoute = guestDetailRoute(
   'qemu',
   'config',
@@ -43,7 +43,7 @@ export const qemuConfigRoute = guestDetailRoute(
   (_ctx, guest) => ok(qemuConfig(guest)),
 );
 
-/** GET …/lxc/{vmid}/config: the parsed container config (VM.Audit). */
+/** lxcConfigRoute serves GET …/lxc/{vmid}/config: the parsed container config (VM.Audit). */
 export const lxcConfigRoute = guestDetailRoute(
   'lxc',
   'config',
@@ -52,7 +52,7 @@ export const lxcConfigRoute = guestDetailRoute(
 );
 
 /**
- * GET …/qemu/{vmid}/status/current: full vmstatus plus `ha` and `agent: 1` when the agent is
+ * qemuStatusRoute serves GET …/qemu/{vmid}/status/current: full vmstatus plus `ha` and `agent: 1` when the agent is
  * enabled in config (not whether it runs).
  */
 export const qemuStatusRoute = guestDetailRoute('qemu', 'status/current', {}, (ctx, guest) => {
@@ -63,7 +63,7 @@ export const qemuStatusRoute = guestDetailRoute('qemu', 'status/current', {}, (c
   return ok(row);
 });
 
-/** GET …/lxc/{vmid}/status/current: vmstatus plus `ha`. */
+/** lxcStatusRoute serves GET …/lxc/{vmid}/status/current: vmstatus plus `ha`. */
 export const lxcStatusRoute = guestDetailRoute('lxc', 'status/current', {}, (ctx, guest) => {
   const row = vmStatusRow(ctx.state, guest);
   row.ha = haStatus(guest);
@@ -71,7 +71,7 @@ export const lxcStatusRoute = guestDetailRoute('lxc', 'status/current', {}, (ctx
 });
 
 /**
- * GET …/lxc/{vmid}/interfaces: the container's interfaces seen from inside its network
+ * lxcInterfacesRoute serves GET …/lxc/{vmid}/interfaces: the container's interfaces seen from inside its network
  * namespace; `{"data":null}` when it is not running (the handler finds no PID and returns
  * nothing).
  */
@@ -80,7 +80,7 @@ export const lxcInterfacesRoute = guestDetailRoute('lxc', 'interfaces', {}, (_ct
 );
 
 /**
- * GET …/qemu/{vmid}/agent/network-get-interfaces: needs VM.GuestAgent.Audit or .Unrestricted
+ * qemuAgentInterfacesRoute serves GET …/qemu/{vmid}/agent/network-get-interfaces: needs VM.GuestAgent.Audit or .Unrestricted
  * (PVE 9); then `assert_agent_available` — 500 `No QEMU guest agent configured` without an
  * `agent` key, `VM <id> is not running`, `QEMU guest agent is not running` (after the ping
  * timeout) when it is disabled (`agent: 0`) or does not answer; else `{"result": [...]}` with

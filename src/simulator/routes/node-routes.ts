@@ -8,7 +8,7 @@ import { nodeResourceRow } from './resource-rows.js';
 const GIB = 1024 ** 3;
 
 /**
- * GET /nodes: every member in hash order with `ssl_fingerprint`; stats only with Sys.Audit on
+ * nodesRoute serves GET /nodes: every member in hash order with `ssl_fingerprint`; stats only with Sys.Audit on
  * `/nodes/<node>`; an offline member keeps `level`/`max*` until its RRD data ages out.
  */
 export const nodesRoute: RouteDefinition = {
@@ -29,7 +29,7 @@ export const nodesRoute: RouteDefinition = {
 };
 
 /**
- * GET /nodes/{node}/status (proxied; Sys.Audit on `/nodes/{node}`): the node's live status with
+ * nodeStatusRoute serves GET /nodes/{node}/status (proxied; Sys.Audit on `/nodes/{node}`): the node's live status with
  * PVE's string-typed members (`loadavg` strings, `cpuinfo.mhz`/`hvm` strings).
  */
 export const nodeStatusRoute: RouteDefinition = {

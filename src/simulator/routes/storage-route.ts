@@ -6,7 +6,7 @@ import { proxyTo, validate } from './guards.js';
 import type { Row } from './guest-rows.js';
 
 /**
- * GET /nodes/{node}/storage (proxied): every storage.cfg entry the token may see
+ * storageRoute serves GET /nodes/{node}/storage (proxied): every storage.cfg entry the token may see
  * (Datastore.Audit or Datastore.AllocateSpace), in hash order, including ones disabled or
  * restricted to other nodes (`enabled: 0`, `active: 0`, zero sizes) unless `?enabled=1`;
  * `content` in random order; `total/used/avail` printed as Perl floats (exponent form from
