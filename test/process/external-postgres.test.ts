@@ -97,7 +97,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('pvesphere serve with DATABASE_URL on PostgreSQL 15', () => {
+describe('pvesphere serve with DATABASE_URL on PostgreSQL 15', { timeout: 60_000 }, () => {
   it('migrates and serves from PostgreSQL 15, with no embedded server and nothing in the data dir', async () => {
     expect(postgres.version).toMatch(/^15\.\d+/);
     const server = await start();

@@ -160,7 +160,9 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('pvesphere serve with the embedded PostgreSQL, one data directory', () => {
+describe('pvesphere serve with the embedded PostgreSQL, one data directory', {
+  timeout: 60_000,
+}, () => {
   let clusterId: string;
 
   it('starts on a fresh data dir and serves GraphiQL, the probes, GraphQL and metrics', async () => {
