@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { ClusterStore } from './db/cluster-store.js';
 import { type Database, openDatabase } from './db/database.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
+import { InventoryQueries } from './db/inventory-queries.js';
 import { loadSecretKey } from './db/secret-key.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
 import type { Logger } from './lib/logger.js';
@@ -83,7 +84,7 @@ export function createApp(config: Config, logger: Logger): App {
       const checks = new Map<string, ReadinessCheck>([['database', () => db.ping()]]);
 
       const yoga = createGraphQLHandler({
-        services: { clusters },
+        services: { clusters, inventory: new InventoryQueries({ db }) },
         tokens: { adminToken: config.adminToken, readToken: config.readToken },
         limits: { depth: config.graphql.maxDepth, complexity: config.graphql.maxComplexity },
         metrics,

@@ -1,9 +1,13 @@
 import type { ClusterStore } from '../db/cluster-store.js';
+import type { InventoryQueries } from '../db/inventory-queries.js';
+import type { Loaders } from './loaders.js';
 import type { Principal } from './principal.js';
 
 /** GraphQLServices are the parts of the application resolvers may use. */
 export interface GraphQLServices {
   clusters: ClusterStore;
+  /** The read side of the inventory (nodes, guests, storage, addresses, templates). */
+  inventory: InventoryQueries;
 }
 
 /**
@@ -13,6 +17,8 @@ export interface GraphQLServices {
 export interface GraphQLContext {
   principal: Principal;
   services: GraphQLServices;
+  /** Per-operation DataLoaders over `services` (batched lookups and nested connections). */
+  loaders: Loaders;
   /** Depth and complexity limits for this operation. */
   limits: { depth: number; complexity: number };
 }

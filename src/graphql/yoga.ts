@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics.js';
 import type { GraphQLContext, GraphQLServices } from './context.js';
 import { maskError } from './errors.js';
+import { createLoaders } from './loaders.js';
 import { useOperationAuth } from './plugins/operation-auth.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { type AccessTokens, type Principal, resolvePrincipal } from './principal.js';
@@ -87,7 +88,13 @@ export function createGraphQLHandler(
       } catch (err) {
         authError = err as Error;
       }
-      return { principal, authError, services: options.services, limits: options.limits };
+      return {
+        principal,
+        authError,
+        services: options.services,
+        loaders: createLoaders(options.services),
+        limits: options.limits,
+      };
     },
     plugins: [useOperationAuth(options.tokens), useOperationMetrics(options.metrics)],
   });
