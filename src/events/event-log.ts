@@ -1,0 +1,59 @@
+import type pg from 'pg';
+import type { InventoryChange, InventoryEvent } from './inventory-change.js';
+
+/**
+ * EVENT_SEQUENCE_LOCK is the transaction-scoped advisory lock every event-writing transaction
+ * takes before inserting: `bigserial` values are assigned at insert time, not at commit, so
+ * without it a reader of "after N" could see N+2 commit before N+1 and skip N+1 for good
+ * (DESIGN §4). A transaction lock (not a session lock) is safe behind poolers.
+ */
+export const EVENT_SEQUENCE_LOCK = 0x70766565; // 'pvee'
+
+/**
+ * appendEvents writes changes to `inventory_event` inside the caller's transaction (the one that
+ * changed the inventory: a transactional outbox) and returns them with their sequences, in order.
+ * It takes {@link EVENT_SEQUENCE_LOCK} first; callers should take it before their other writes
+ * so the lock is held for as short a time as the rest allows. Publish the result only after
+ * commit.
+ */
+export async function appendEvents(
+  client: pg.PoolClient,
+  changes: readonly InventoryChange[],
+): Promise<InventoryEvent[]> {
+  if (changes.length === 0) return [];
+  await lockEventSequence(client);
+  const { rows } = await client.query<{ sequence: string; at: Date }>(
+    `insert into inventory_event
+       (cluster_id, kind, type, object_key, node_name, previous_node_name, vmid, payload, previous, changed_fields)
+     select c, k, t, o, n, p, v, pl, pr, case when f = '' then '{}'::text[] else string_to_array(f, ',') end
+       from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
+                   $8::jsonb[], $9::jsonb[], $10::text[])
+         with ordinality as u(c, k, t, o, n, p, v, pl, pr, f, ord)
+      order by ord
+     returning sequence, at`,
+    [
+      changes.map((c) => c.clusterId),
+      changes.map((c) => c.kind),
+      changes.map((c) => c.type),
+      changes.map((c) => c.objectKey),
+      changes.map((c) => c.node),
+      changes.map((c) => c.previousNode),
+      changes.map((c) => c.vmid),
+      changes.map((c) => JSON.stringify(c.payload)),
+      changes.map((c) => (c.previous === null ? null : JSON.stringify(c.previous))),
+      changes.map((c) => c.changedFields.join(',')),
+    ],
+  );
+  // Sequences are drawn in `ord` order; sort what RETURNING gave to pair them up.
+  const sorted = [...rows].sort((a, b) => (BigInt(a.sequence) < BigInt(b.sequence) ? -1 : 1));
+  return changes.map((change, i) => ({
+    ...change,
+    sequence: String(sorted[i]!.sequence),
+    at: new Date(sorted[i]!.at).toISOString(),
+  }));
+}
+
+/** lockEventSequence takes {@link EVENT_SEQUENCE_LOCK} for the rest of the transaction. */
+export async function lockEventSequence(client: pg.PoolClient): Promise<void> {
+  await client.query('select pg_advisory_xact_lock($1)', [EVENT_SEQUENCE_LOCK]);
+}

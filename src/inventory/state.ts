@@ -1,0 +1,259 @@
+import { createHash } from 'node:crypto';
+import type {
+  GuestTypeValue,
+  IpAddressRecord,
+  NodeRecord,
+  StorageRecord,
+  VmRecord,
+} from '../db/inventory-records.js';
+
+/**
+ * The inventory state of one object as the informers hold it: exactly the inventory fields that
+ * are persisted and decide events (DESIGN §4), plus its PVE-style `key` and the content `hash`
+ * of those fields (its resourceVersion, stored as `resource_hash`). Usage metrics are not part of
+ * it: they change every poll and are flushed separately, never causing an event.
+ */
+
+/** NodeState is a node's inventory state; key `node/<name>`. */
+export interface NodeState {
+  key: string;
+  hash: string;
+  name: string;
+  status: string;
+  ipAddress: string | null;
+  level: string | null;
+  maxCpu: number | null;
+  maxMem: number | null;
+  maxDisk: number | null;
+}
+
+/** GuestState is a guest's inventory state; key `qemu/<vmid>` or `lxc/<vmid>`. */
+export interface GuestState {
+  key: string;
+  hash: string;
+  vmid: number;
+  type: GuestTypeValue;
+  node: string;
+  name: string | null;
+  status: string;
+  template: boolean;
+  cpus: number | null;
+  maxMem: number | null;
+  maxDisk: number | null;
+  tags: string[];
+  lock: string | null;
+  hastate: string | null;
+  pool: string | null;
+  description: string | null;
+  agentEnabled: boolean | null;
+  /** Sorted by NIC name, then address. */
+  ipAddresses: IpAddressRecord[];
+}
+
+/** StorageState is one storage on one node; key `storage/<node>/<storage>`. */
+export interface StorageState {
+  key: string;
+  hash: string;
+  node: string;
+  name: string;
+  type: string;
+  content: string[];
+  status: string;
+  active: boolean;
+  enabled: boolean;
+  shared: boolean;
+}
+
+/** NodeUsage, GuestUsage and StorageUsage are the metrics kept current in memory. */
+export interface NodeUsage {
+  cpuUsage: number | null;
+  memUsed: number | null;
+  diskUsed: number | null;
+  uptime: number | null;
+}
+export interface GuestUsage {
+  cpuUsage: number | null;
+  memUsed: number | null;
+  diskUsed: number | null;
+  netIn: number | null;
+  netOut: number | null;
+  diskRead: number | null;
+  diskWrite: number | null;
+  uptime: number | null;
+}
+export interface StorageUsage {
+  total: number | null;
+  used: number | null;
+  avail: number | null;
+  usedFraction: number | null;
+}
+
+/** The inventory fields of each kind, in a fixed order: they make the hash and `changedFields`. */
+export const NODE_FIELDS = [
+  'name',
+  'status',
+  'ipAddress',
+  'level',
+  'maxCpu',
+  'maxMem',
+  'maxDisk',
+] as const;
+export const GUEST_FIELDS = [
+  'vmid',
+  'type',
+  'node',
+  'name',
+  'status',
+  'template',
+  'cpus',
+  'maxMem',
+  'maxDisk',
+  'tags',
+  'lock',
+  'hastate',
+  'pool',
+  'description',
+  'agentEnabled',
+  'ipAddresses',
+] as const;
+export const STORAGE_FIELDS = [
+  'node',
+  'name',
+  'type',
+  'content',
+  'status',
+  'active',
+  'enabled',
+  'shared',
+] as const;
+
+type Fields<S> = readonly (keyof S)[];
+
+/** nodeKey, guestKey and storageKey build the PVE-style keys (DESIGN §3). */
+export const nodeKey = (name: string): string => `node/${name}`;
+export const guestKey = (type: GuestTypeValue, vmid: number): string => `${type}/${vmid}`;
+export const storageKey = (node: string, storage: string): string => `storage/${node}/${storage}`;
+
+/**
+ * stableJson is JSON with object keys sorted, so equal values always serialise alike whatever
+ * order their keys were built in.
+ */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** hashFields is the content hash (MD5, as the original project used) of the given fields. */
+export function hashFields<S>(state: S, fields: Fields<S>): string {
+  const values = fields.map((field) => state[field] ?? null);
+  return createHash('md5').update(stableJson(values)).digest('hex');
+}
+
+/** withHash completes a state with its hash. */
+export function nodeWithHash(state: Omit<NodeState, 'hash'>): NodeState {
+  return { ...state, hash: hashFields(state, NODE_FIELDS) };
+}
+export function guestWithHash(state: Omit<GuestState, 'hash'>): GuestState {
+  return { ...state, hash: hashFields(state, GUEST_FIELDS) };
+}
+export function storageWithHash(state: Omit<StorageState, 'hash'>): StorageState {
+  return { ...state, hash: hashFields(state, STORAGE_FIELDS) };
+}
+
+/**
+ * changedFields lists the inventory fields that differ between two versions of one object (two
+ * states, or two records: records carry the same inventory fields under the same names).
+ */
+export function changedFields(before: object, after: object, fields: readonly string[]): string[] {
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  return fields.filter((field) => stableJson(a[field]) !== stableJson(b[field]));
+}
+
+/** sortIpAddresses orders addresses canonically (NIC name, then address). */
+export function sortIpAddresses(addresses: IpAddressRecord[]): IpAddressRecord[] {
+  return [...addresses].sort(
+    (a, b) => a.nicName.localeCompare(b.nicName) || a.ipAddress.localeCompare(b.ipAddress),
+  );
+}
+
+/** nodeStateOf, guestStateOf and storageStateOf rebuild a state from a record (seeding from the database). */
+export function nodeStateOf(record: NodeRecord, hash: string): NodeState {
+  return {
+    key: nodeKey(record.name),
+    hash,
+    name: record.name,
+    status: record.status,
+    ipAddress: record.ipAddress,
+    level: record.level,
+    maxCpu: record.maxCpu,
+    maxMem: record.maxMem,
+    maxDisk: record.maxDisk,
+  };
+}
+
+export function guestStateOf(record: VmRecord, hash: string): GuestState {
+  return {
+    key: guestKey(record.type, record.vmid),
+    hash,
+    vmid: record.vmid,
+    type: record.type,
+    node: record.node,
+    name: record.name,
+    status: record.status,
+    template: record.template,
+    cpus: record.cpus,
+    maxMem: record.maxMem,
+    maxDisk: record.maxDisk,
+    tags: record.tags,
+    lock: record.lock,
+    hastate: record.hastate,
+    pool: record.pool,
+    description: record.description,
+    agentEnabled: record.agentEnabled,
+    ipAddresses: sortIpAddresses(record.ipAddresses),
+  };
+}
+
+export function storageStateOf(record: StorageRecord, hash: string): StorageState {
+  return {
+    key: storageKey(record.node, record.name),
+    hash,
+    node: record.node,
+    name: record.name,
+    type: record.type,
+    content: record.content,
+    status: record.status,
+    active: record.active,
+    enabled: record.enabled,
+    shared: record.shared,
+  };
+}
+
+/** nodeUsageOf, guestUsageOf and storageUsageOf pick the usage metrics out of a record. */
+export function nodeUsageOf(r: NodeUsage): NodeUsage {
+  return { cpuUsage: r.cpuUsage, memUsed: r.memUsed, diskUsed: r.diskUsed, uptime: r.uptime };
+}
+
+export function guestUsageOf(r: GuestUsage): GuestUsage {
+  return {
+    cpuUsage: r.cpuUsage,
+    memUsed: r.memUsed,
+    diskUsed: r.diskUsed,
+    netIn: r.netIn,
+    netOut: r.netOut,
+    diskRead: r.diskRead,
+    diskWrite: r.diskWrite,
+    uptime: r.uptime,
+  };
+}
+
+export function storageUsageOf(r: StorageUsage): StorageUsage {
+  return { total: r.total, used: r.used, avail: r.avail, usedFraction: r.usedFraction };
+}

@@ -1,0 +1,341 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/db/database.js';
+import type { InventoryEvent } from '../../src/events/inventory-change.js';
+import { ClusterSync, type SyncSettings } from '../../src/inventory/cluster-sync.js';
+import type { SyncStatusUpdate } from '../../src/inventory/sync-status.js';
+import { PveClient } from '../../src/proxmox/client.js';
+import type { RunningSimulator } from '../../src/simulator/simulator.js';
+import { registerSecret, testLogger } from '../support/capture.js';
+import { eventually, startTestSimulator } from '../support/simulator-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+const SETTINGS: SyncSettings = {
+  pollIntervalMs: 150,
+  resyncIntervalMs: 60_000,
+  metricsIntervalMs: 60_000,
+  ipRefreshIntervalMs: 60_000,
+  listStrategy: 'cluster-resources',
+  deleteConfirmations: 2,
+  detailConcurrency: 4,
+};
+
+let testDb: TestDatabase;
+let db: Database;
+let sim: RunningSimulator;
+let clusterId = 0;
+const syncs: ClusterSync[] = [];
+
+interface Harness {
+  sync: ClusterSync;
+  events: InventoryEvent[];
+  statuses: SyncStatusUpdate[];
+  client: PveClient;
+}
+
+async function insertCluster(name: string): Promise<number> {
+  const [row] = await testDb.query<{ id: number }>(
+    `insert into pve_cluster (cluster_name, api_url, user_id, user_token) values ($1, $2, $3, 'x') returning id`,
+    [name, sim.url, sim.tokenId],
+  );
+  return row!.id;
+}
+
+function startSync(settings: Partial<SyncSettings> = {}, secret = sim.secret): Harness {
+  const events: InventoryEvent[] = [];
+  const statuses: SyncStatusUpdate[] = [];
+  const client = new PveClient({
+    baseUrl: sim.url,
+    tokenId: sim.tokenId,
+    secret,
+    tlsFingerprint: sim.fingerprint!,
+  });
+  const sync = new ClusterSync({
+    cluster: { id: clusterId, name: `sim-${clusterId}`, apiUrl: sim.url },
+    client,
+    db,
+    settings: { ...SETTINGS, ...settings },
+    status: async (_id, update) => {
+      statuses.push(update);
+    },
+    publish: (batch) => events.push(...batch),
+    logger: testLogger({ test: 'cluster-sync' }),
+  });
+  syncs.push(sync);
+  sync.start();
+  return { sync, events, statuses, client };
+}
+
+async function stopAll(): Promise<void> {
+  for (const sync of syncs.splice(0)) await sync.stop();
+}
+
+const count = async (table: string) =>
+  Number(
+    (
+      await testDb.query<{ n: string }>(
+        `select count(*) as n from ${table} where cluster_id = $1`,
+        [clusterId],
+      )
+    )[0]!.n,
+  );
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = await openDatabase({ clientUrl: testDb.url, logger: testLogger() });
+});
+
+afterAll(async () => {
+  await stopAll();
+  await db?.close();
+  await testDb?.drop();
+});
+
+afterEach(async () => {
+  await stopAll();
+  await sim?.stop();
+});
+
+async function freshCluster(options: Parameters<typeof startTestSimulator>[0] = {}) {
+  sim = await startTestSimulator({ nodes: 3, guests: 24, seed: 7, ...options });
+  clusterId = await insertCluster(`sim-${Date.now()}-${Math.random()}`);
+}
+
+describe('ClusterSync', () => {
+  it('writes the whole inventory on the first poll, with one ADDED event per object', async () => {
+    await freshCluster();
+    const h = startSync();
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    expect(await count('pve_node')).toBe(sim.control.nodes().length);
+    expect(await count('pve_vm')).toBe(sim.control.guests().length);
+    expect(await count('pve_storage')).toBeGreaterThan(3);
+    // Every object is ADDED exactly once (details fetched afterwards arrive as UPDATED).
+    const added = h.events.filter((e) => e.type === 'ADDED');
+    const objects =
+      (await count('pve_node')) + (await count('pve_vm')) + (await count('pve_storage'));
+    expect(added.length).toBe(objects);
+    expect(new Set(added.map((e) => e.objectKey)).size).toBe(objects);
+    expect(h.events.some((e) => e.type === 'DELETED')).toBe(false);
+    expect(h.statuses.map((s) => s.state)).toEqual(['SYNCING', 'SYNCED']);
+    // Sequences are increasing decimal strings.
+    const sequences = h.events.map((e) => BigInt(e.sequence));
+    expect(sequences).toEqual([...sequences].sort((a, b) => (a < b ? -1 : 1)));
+  });
+
+  it('uses one list request per steady poll and writes nothing when nothing changed', async () => {
+    await freshCluster();
+    const h = startSync();
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    // Let the first details settle, then watch a few idle polls.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const eventsBefore = h.events.length;
+    const [stamp] = await testDb.query<{ n: string; t: Date }>(
+      'select count(*) as n, max(updated_at) as t from pve_vm where cluster_id = $1',
+      [clusterId],
+    );
+    sim.control.resetCounters();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const counters = sim.control.counters();
+    const polls = counters.byEndpoint['GET /cluster/resources'] ?? 0;
+    expect(polls).toBeGreaterThanOrEqual(4);
+    expect(counters.list).toBe(polls);
+    expect(h.events.length).toBe(eventsBefore);
+    const [after] = await testDb.query<{ n: string; t: Date }>(
+      'select count(*) as n, max(updated_at) as t from pve_vm where cluster_id = $1',
+      [clusterId],
+    );
+    expect(after).toEqual(stamp);
+  });
+
+  it('follows additions, removals, renames, power changes and migrations', async () => {
+    await freshCluster();
+    const h = startSync();
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    const [first, second, third] = sim.control.guests().filter((g) => !g.template);
+    const target = sim.control.nodes().find((n) => n.name !== third!.node)!.name;
+    const added = sim.control.addGuest({ name: 'new-guest', type: 'lxc', running: true });
+    sim.control.removeGuest(first!.vmid);
+    sim.control.updateGuest(second!.vmid, { name: 'renamed-guest' });
+    sim.control.migrate(third!.vmid, target, { phaseMs: 50 });
+    await eventually(async () => {
+      const rows = await testDb.query<{
+        vmid: number;
+        vm_name: string;
+        node_name: string;
+        lock: string | null;
+      }>('select vmid, vm_name, node_name, lock from pve_vm where cluster_id = $1', [clusterId]);
+      const byVmid = new Map(rows.map((r) => [r.vmid, r]));
+      expect(byVmid.get(added.vmid)?.vm_name).toBe('new-guest');
+      expect(byVmid.has(first!.vmid)).toBe(false);
+      expect(byVmid.get(second!.vmid)?.vm_name).toBe('renamed-guest');
+      expect(byVmid.get(third!.vmid)).toMatchObject({ node_name: target, lock: null });
+    });
+    const forVm = (vmid: number) => h.events.filter((e) => e.vmid === vmid);
+    expect(forVm(added.vmid).map((e) => e.type)).toContain('ADDED');
+    expect(forVm(first!.vmid).map((e) => e.type)).toEqual(['ADDED', 'DELETED']);
+    const rename = forVm(second!.vmid).find((e) => e.changedFields.includes('name'))!;
+    expect(rename.previous).toMatchObject({ name: second!.name });
+    expect(rename.payload).toMatchObject({ name: 'renamed-guest' });
+    const move = forVm(third!.vmid).find((e) => e.changedFields.includes('node'))!;
+    expect(move).toMatchObject({ type: 'UPDATED', node: target, previousNode: third!.node });
+    expect(forVm(third!.vmid).some((e) => e.type === 'DELETED')).toBe(false);
+  });
+
+  it('starts from the database after a restart: unchanged objects write nothing, vanished ones are deleted', async () => {
+    await freshCluster();
+    let h = startSync();
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await stopAll();
+    const [gone] = sim.control.guests();
+    sim.control.removeGuest(gone!.vmid);
+    const [before] = await testDb.query<{ n: string }>('select count(*) as n from inventory_event');
+    h = startSync();
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(h.events.map((e) => `${e.type} ${e.objectKey}`)).toEqual([
+      `DELETED ${gone!.type}/${gone!.vmid}`,
+    ]);
+    const [after] = await testDb.query<{ n: string }>('select count(*) as n from inventory_event');
+    expect(Number(after!.n) - Number(before!.n)).toBe(1);
+  });
+
+  it('keeps the guests of an offline node, unknown after the staleness window, and takes them back', async () => {
+    await freshCluster({ stalenessMs: 400 });
+    const h = startSync();
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    const node = sim.control.nodes().find((n) => !n.entry && n.guests > 0)!;
+    const onNode = sim.control.guests().filter((g) => g.node === node.name);
+    const names = new Map(onNode.map((g) => [g.vmid, g.name]));
+    sim.control.setNodeOnline(node.name, false);
+    await eventually(async () => {
+      const rows = await testDb.query<{ vmid: number; vm_name: string; status: string }>(
+        'select vmid, vm_name, status from pve_vm where cluster_id = $1 and node_name = $2',
+        [clusterId, node.name],
+      );
+      expect(rows).toHaveLength(onNode.length);
+      for (const row of rows) {
+        expect(row.status).toBe('unknown');
+        expect(row.vm_name).toBe(names.get(row.vmid) ?? null);
+      }
+    });
+    expect(h.events.some((e) => e.type === 'DELETED')).toBe(false);
+    sim.control.setNodeOnline(node.name, true);
+    await eventually(async () => {
+      const rows = await testDb.query<{ status: string }>(
+        `select status from pve_vm where cluster_id = $1 and node_name = $2 and status = 'unknown'`,
+        [clusterId, node.name],
+      );
+      expect(rows).toHaveLength(0);
+    });
+  });
+
+  it('holds a mass deletion (a token that lost its privileges) until confirmed', async () => {
+    await freshCluster();
+    const h = startSync({ deleteConfirmations: 3, pollIntervalMs: 300 });
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    const vms = await count('pve_vm');
+    sim.control.dropPrivileges(sim.tokenId);
+    await eventually(() =>
+      expect(h.statuses.at(-1)?.lastError ?? '').toMatch(/^warning: .*vanished from PVE's answer/),
+    );
+    expect(await count('pve_vm')).toBe(vms);
+    sim.control.restorePrivileges(sim.tokenId);
+    await eventually(() =>
+      expect(h.statuses.at(-1)).toMatchObject({ state: 'SYNCED', lastError: null }),
+    );
+    expect(await count('pve_vm')).toBe(vms);
+    expect(h.events.some((e) => e.type === 'DELETED')).toBe(false);
+  });
+
+  it('applies a confirmed mass deletion', async () => {
+    await freshCluster({ guests: 6 });
+    const h = startSync({ deleteConfirmations: 1 });
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    for (const guest of sim.control.guests()) sim.control.removeGuest(guest.vmid);
+    await eventually(async () => expect(await count('pve_vm')).toBe(0));
+    expect(h.events.filter((e) => e.type === 'DELETED' && e.kind === 'vm')).toHaveLength(6);
+  });
+
+  it('reports a revoked token as ERROR, keeps the data, and recovers by itself', async () => {
+    await freshCluster();
+    const h = startSync({ pollIntervalMs: 100 });
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    const vms = await count('pve_vm');
+    sim.control.revokeToken(sim.tokenId);
+    await eventually(() => expect(h.statuses.at(-1)).toMatchObject({ state: 'ERROR' }));
+    expect(h.statuses.at(-1)!.lastError).toMatch(/HTTP 401/);
+    expect(h.statuses.at(-1)!.lastError).not.toContain(sim.secret);
+    expect(await count('pve_vm')).toBe(vms);
+    sim.control.restoreToken(sim.tokenId);
+    await eventually(
+      () => expect(h.statuses.at(-1)).toMatchObject({ state: 'SYNCED', lastError: null }),
+      {
+        timeoutMs: 15_000,
+      },
+    );
+  });
+
+  it('backs off while PVE is down instead of hammering it, and deletes nothing', async () => {
+    await freshCluster();
+    const h = startSync({ pollIntervalMs: 50 });
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    const vms = await count('pve_vm');
+    sim.control.addFault({ kind: 'status', status: 503, path: '/cluster/resources', count: 1000 });
+    sim.control.resetCounters();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const calls = sim.control.counters().byEndpoint['GET /cluster/resources'] ?? 0;
+    // At a 50 ms poll interval 3 s would be 60 calls; the backoff (0.8 s, 1.6 s, …) allows ~3.
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThanOrEqual(6);
+    expect(h.statuses.at(-1)).toMatchObject({ state: 'ERROR' });
+    expect(await count('pve_vm')).toBe(vms);
+    sim.control.clearFaults();
+    await eventually(() => expect(h.statuses.at(-1)).toMatchObject({ state: 'SYNCED' }), {
+      timeoutMs: 15_000,
+    });
+  });
+
+  it('fills guest IP addresses from the agent and templates into vm_template', async () => {
+    await freshCluster();
+    const h = startSync();
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    const withAgent = sim.control
+      .guests()
+      .filter(
+        (g) =>
+          g.type === 'qemu' &&
+          g.status === 'running' &&
+          g.agentRunning &&
+          g.nics.some((n) => n.ipv4),
+      );
+    expect(withAgent.length).toBeGreaterThan(0);
+    await eventually(async () => {
+      const rows = await testDb.query<{ vmid: number; ip_address: string; mac_address: string }>(
+        `select v.vmid, i.ip_address, i.mac_address from vm_ipaddress i join pve_vm v on v.id = i.vm_id
+          where i.cluster_id = $1`,
+        [clusterId],
+      );
+      for (const guest of withAgent) {
+        const nic = guest.nics.find((n) => n.ipv4)!;
+        expect(rows).toContainEqual({
+          vmid: guest.vmid,
+          ip_address: nic.ipv4!.split('/')[0],
+          mac_address: nic.mac.toUpperCase(),
+        });
+      }
+    });
+    const template =
+      sim.control.guests().find((g) => !g.template && g.status === 'stopped') ??
+      sim.control.guests()[0]!;
+    if (template.status === 'running') sim.control.stopGuest(template.vmid);
+    sim.control.convertToTemplate(template.vmid);
+    await eventually(async () => {
+      const rows = await testDb.query<{ vmid: number }>(
+        'select vmid from vm_template where cluster_id = $1',
+        [clusterId],
+      );
+      expect(rows.map((r) => r.vmid)).toContain(template.vmid);
+    });
+    registerSecret(sim.secret);
+  });
+});
