@@ -4,7 +4,9 @@ import { type Database, openDatabase } from './db/database.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { InventoryQueries } from './db/inventory-queries.js';
 import { loadSecretKey } from './db/secret-key.js';
+import { type EventBus, MemoryEventBus } from './events/event-bus.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
+import { ClusterManager } from './inventory/cluster-manager.js';
 import type { Logger } from './lib/logger.js';
 import { Releasers } from './lib/releasers.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -18,6 +20,9 @@ export interface AppServices {
   db: Database;
   clusters: ClusterStore;
   metrics: Metrics;
+  bus: EventBus;
+  /** The cluster manager, when this process syncs. */
+  manager: ClusterManager | undefined;
   /** Adds a condition to `/readyz` (the sync layer registers "informers synced"). */
   addReadinessCheck(name: string, check: ReadinessCheck): void;
 }
@@ -56,6 +61,49 @@ async function startEmbedded(
   return embedded.connectionString;
 }
 
+/** createClusterManager builds the sync layer from the config, counting into the metrics. */
+function createClusterManager(
+  config: Config,
+  parts: { db: Database; clusters: ClusterStore; bus: EventBus; metrics: Metrics; logger: Logger },
+): ClusterManager {
+  const { metrics } = parts;
+  return new ClusterManager({
+    clusters: parts.clusters,
+    db: parts.db,
+    settings: {
+      pollIntervalMs: config.pollIntervalMs,
+      resyncIntervalMs: config.resyncIntervalMs,
+      metricsIntervalMs: config.metricsIntervalMs,
+      ipRefreshIntervalMs: config.ipRefreshIntervalMs,
+      listStrategy: config.listStrategy,
+      deleteConfirmations: config.deleteConfirmations,
+      detailConcurrency: config.pve.detailConcurrency,
+    },
+    pve: config.pve,
+    discoveryIntervalMs: config.discoveryIntervalMs,
+    publish: (events) => {
+      for (const event of events)
+        metrics.inventoryEvents.inc({ kind: event.kind, type: event.type });
+      parts.bus.publish(events);
+    },
+    logger: parts.logger,
+    counters: {
+      request: (clusterId, event) => {
+        metrics.pveRequests.inc({
+          cluster_id: String(clusterId),
+          kind: event.kind,
+          outcome: event.errorCode ?? String(event.status ?? 'none'),
+        });
+        metrics.pveRequestDuration.observe({ kind: event.kind }, event.durationMs / 1000);
+      },
+      cycle: (clusterId, outcome, ms) => {
+        metrics.syncCycles.inc({ cluster_id: String(clusterId), outcome });
+        metrics.syncCycleDuration.observe({ outcome }, ms / 1000);
+      },
+    },
+  });
+}
+
 /**
  * createApp is the composition root: it builds every part from the config and returns
  * `{ start, stop }` (DESIGN §1). Nothing starts until `start()`.
@@ -82,9 +130,18 @@ export function createApp(config: Config, logger: Logger): App {
       const clusters = new ClusterStore({ db, secretKey, logger });
       const metrics = createMetrics();
       const checks = new Map<string, ReadinessCheck>([['database', () => db.ping()]]);
+      const bus = new MemoryEventBus((err) => logger.error({ err }, 'event listener failed'));
+      releasers.push('event bus', () => bus.close());
+      const manager = config.sync
+        ? createClusterManager(config, { db, clusters, bus, metrics, logger })
+        : undefined;
 
       const yoga = createGraphQLHandler({
-        services: { clusters, inventory: new InventoryQueries({ db }) },
+        services: {
+          clusters,
+          inventory: new InventoryQueries({ db }),
+          ...(manager ? { sync: manager } : {}),
+        },
         tokens: { adminToken: config.adminToken, readToken: config.readToken },
         limits: { depth: config.graphql.maxDepth, complexity: config.graphql.maxComplexity },
         metrics,
@@ -100,6 +157,17 @@ export function createApp(config: Config, logger: Logger): App {
       });
       const { url, port } = await http.start();
       releasers.push('http server', () => http.stop(config.shutdownTimeoutMs));
+      if (manager) {
+        await manager.start();
+        releasers.push('cluster manager', () => manager.stop());
+        checks.set('informers', async () => {
+          if (!manager.ready()) throw new Error('the first sync of some clusters is still running');
+        });
+      } else {
+        logger.info(
+          'PVESPHERE_SYNC=false: this server serves queries and subscriptions and syncs nothing',
+        );
+      }
       if (config.adminToken === undefined) {
         logger.warn(
           { host: config.host },
@@ -113,6 +181,8 @@ export function createApp(config: Config, logger: Logger): App {
           db,
           clusters,
           metrics,
+          bus,
+          manager,
           addReadinessCheck: (name: string, check: ReadinessCheck) => {
             checks.set(name, check);
           },

@@ -27,6 +27,8 @@ function waitForShutdown(logger: Logger): Promise<NodeJS.Signals> {
 }
 
 async function serve(config: Config, logger: Logger): Promise<void> {
+  // Loaded after the configuration is known good: a bad value fails fast.
+  const { createApp } = await import('./app.js');
   const app = createApp(config, logger);
   const shutdown = waitForShutdown(logger);
   await app.start();
@@ -36,6 +38,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
 }
 
 async function migrate(config: Config, logger: Logger): Promise<void> {
+  const { connectDatabase } = await import('./app.js');
   const releasers = new Releasers();
   try {
     await connectDatabase(config, logger, releasers);

@@ -11,6 +11,16 @@ export interface Metrics {
   readonly graphqlOperations: Counter<'operation_type' | 'operation_name' | 'outcome'>;
   /** GraphQL operation durations (for subscriptions: set-up only). */
   readonly graphqlDuration: Histogram<'operation_type' | 'operation_name'>;
+  /** PVE API requests by cluster, kind (list, detail, meta) and outcome (HTTP status or error code). */
+  readonly pveRequests: Counter<'cluster_id' | 'kind' | 'outcome'>;
+  /** PVE API request durations by kind. */
+  readonly pveRequestDuration: Histogram<'kind'>;
+  /** Sync poll cycles by outcome (changed, unchanged, error). */
+  readonly syncCycles: Counter<'cluster_id' | 'outcome'>;
+  /** Sync poll cycle durations (list + write). */
+  readonly syncCycleDuration: Histogram<'outcome'>;
+  /** Inventory events committed, by kind and type. */
+  readonly inventoryEvents: Counter<'kind' | 'type'>;
 }
 
 /** createMetrics builds a registry with process metrics (CPU, memory, event loop, GC) and ours. */
@@ -30,6 +40,38 @@ export function createMetrics(): Metrics {
       help: 'Time to execute a GraphQL operation (subscriptions: until the stream is set up).',
       labelNames: ['operation_type', 'operation_name'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    pveRequests: new Counter({
+      name: 'pvesphere_pve_requests_total',
+      help: 'Requests to the PVE API, by cluster, kind (list, detail, meta) and outcome (HTTP status or error code).',
+      labelNames: ['cluster_id', 'kind', 'outcome'],
+      registers: [registry],
+    }),
+    pveRequestDuration: new Histogram({
+      name: 'pvesphere_pve_request_duration_seconds',
+      help: 'Duration of PVE API requests, by kind.',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    syncCycles: new Counter({
+      name: 'pvesphere_sync_cycles_total',
+      help: 'Sync poll cycles, by cluster and outcome (changed, unchanged, error).',
+      labelNames: ['cluster_id', 'outcome'],
+      registers: [registry],
+    }),
+    syncCycleDuration: new Histogram({
+      name: 'pvesphere_sync_cycle_duration_seconds',
+      help: 'Duration of sync poll cycles (list, diff and write), by outcome.',
+      labelNames: ['outcome'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    inventoryEvents: new Counter({
+      name: 'pvesphere_inventory_events_total',
+      help: 'Inventory events committed, by kind and type.',
+      labelNames: ['kind', 'type'],
       registers: [registry],
     }),
   };

@@ -3,8 +3,19 @@ import type { InventoryQueries } from '../db/inventory-queries.js';
 import type { Loaders } from './loaders.js';
 import type { Principal } from './principal.js';
 
+/**
+ * SyncControl is what GraphQL may ask of the sync layer (implemented by the cluster manager;
+ * absent in a serve-only replica, `PVESPHERE_SYNC=false`).
+ */
+export interface SyncControl {
+  /** resync forces a full relist of a cluster now; false when this process does not sync it. */
+  resync(clusterId: number): Promise<boolean>;
+}
+
 /** GraphQLServices are the parts of the application resolvers may use. */
 export interface GraphQLServices {
+  /** The sync layer, when this process syncs. */
+  sync?: SyncControl;
   clusters: ClusterStore;
   /** The read side of the inventory (nodes, guests, storage, addresses, templates). */
   inventory: InventoryQueries;

@@ -4,6 +4,7 @@ import type {
   ClusterSyncStateValue,
   IPveCluster,
 } from '../../db/entities/cluster.entity.js';
+import { ExpectedError } from '../../lib/expected-error.js';
 import { builder } from '../builder.js';
 import { creatorName } from '../principal.js';
 
@@ -174,6 +175,35 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), schedulable: t.arg.boolean({ required: true }) },
     resolve: (_root, { id, schedulable }, ctx) =>
       ctx.services.clusters.setSchedulable(parseClusterId(id), schedulable),
+  }),
+  resyncCluster: t.field({
+    type: PveClusterRef,
+    description:
+      'Force a full relist of an enabled cluster now: node IPs re-read and every object compared with what the database holds.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      const clusterId = parseClusterId(id);
+      const cluster = await ctx.services.clusters.getOrThrow(clusterId);
+      if (cluster.isEnabled !== 1) {
+        throw new ExpectedError(
+          'CLUSTER_DISABLED',
+          `cluster ${clusterId} is disabled: enable it to sync it`,
+        );
+      }
+      if (!ctx.services.sync) {
+        throw new ExpectedError(
+          'SYNC_NOT_RUNNING',
+          'this server does not sync clusters (PVESPHERE_SYNC=false)',
+        );
+      }
+      if (!(await ctx.services.sync.resync(clusterId))) {
+        throw new ExpectedError(
+          'SYNC_NOT_RUNNING',
+          `cluster ${clusterId} is not being synced by this server; see its sync.lastError`,
+        );
+      }
+      return ctx.services.clusters.getOrThrow(clusterId);
+    },
   }),
   deleteCluster: t.field({
     type: 'ID',
