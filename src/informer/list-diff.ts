@@ -31,8 +31,11 @@ interface Known<T> {
  * unchanged keys. Cost: one Map lookup and one version call per listed object, plus one scan of
  * the known keys when some are missing; events and allocations only for changes.
  *
- * The last listed object is kept even when its version is unchanged, so a Deleted event carries
- * the freshest state. If a key appears twice in a list, the later occurrence wins.
+ * For an unchanged key the object of its last change is kept, not the newly listed instance:
+ * equal versions mean equal content, it is the instance the informer's cache holds, and the
+ * fresh instances of a poll (100,000 parsed objects) can then die young instead of being retained
+ * and promoted by the garbage collector every cycle. A Deleted event carries that object. If a key
+ * appears twice in a list, the later occurrence wins.
  */
 export class ListDiff<T> {
   readonly #keyFunc: KeyFunc<T>;
@@ -65,11 +68,13 @@ export class ListDiff<T> {
     const cycle = ++this.#cycle;
     const changes: ListChanges = { added: 0, modified: 0, deleted: 0 };
     const known = this.#known;
+    const keyFunc = this.#keyFunc;
+    const versionFunc = this.#versionFunc;
     const knownBefore = known.size;
     let stillListed = 0;
     for (const object of list) {
-      const key = this.#keyFunc(object);
-      const version = this.#versionFunc(object);
+      const key = keyFunc(object);
+      const version = versionFunc(object);
       const entry = known.get(key);
       if (entry === undefined) {
         known.set(key, { object, version, seen: cycle });
@@ -79,8 +84,8 @@ export class ListDiff<T> {
       }
       if (entry.seen !== cycle) stillListed++;
       entry.seen = cycle;
-      entry.object = object;
       if (entry.version !== version) {
+        entry.object = object;
         entry.version = version;
         changes.modified++;
         sink({ type: 'Modified', object });

@@ -61,14 +61,15 @@ describe('ListDiff', () => {
     expect(events).toEqual([{ type: 'Deleted', object: pod('b') }]);
   });
 
-  it('keeps the freshest object of an unchanged key for its Deleted event', () => {
+  it('keeps the object of the last change for an unchanged key, and deletes with it', () => {
     const diff = new ListDiff<Pod>({ keyFunc: podKey, versionFunc: podVersion });
-    diff.reset([{ name: 'a', rv: '1', node: 'old-metrics' }]);
-    diff.diff([{ name: 'a', rv: '1', node: 'new-metrics' }], () => {});
+    const changed = { name: 'a', rv: '2', node: 'instance of the change' };
+    diff.reset([pod('a', '1')]);
+    diff.diff([changed], () => {});
+    diff.diff([{ name: 'a', rv: '2', node: 'a later, equal instance' }], () => {});
     const { events, sink } = collect();
     diff.diff([], sink);
-    expect(events).toEqual([
-      { type: 'Deleted', object: { name: 'a', rv: '1', node: 'new-metrics' } },
-    ]);
+    expect(events).toEqual([{ type: 'Deleted', object: changed }]);
+    expect((events[0] as { object: Pod }).object).toBe(changed);
   });
 });
