@@ -103,6 +103,10 @@ interface Calls {
 
 const total = (calls: Calls): number => calls.add + calls.update + calls.delete + calls.resync;
 
+/**
+ * scenario `informer` measures steady poll cycles, an unchanged poll, the initial list and a
+ * relist, and checks handler calls against changes.
+ */
 export const scenario: BenchScenario = {
   name: 'informer',
   description:
