@@ -190,7 +190,10 @@ describe('pvesphere serve with the embedded PostgreSQL, one data directory', {
     expect([healthz.status, JSON.parse(healthz.body)]).toEqual([200, { status: 'ok' }]);
     const readyz = await fetchText(`${server.origin}/readyz`);
     expect(readyz.status).toBe(200);
-    expect(JSON.parse(readyz.body)).toEqual({ ready: true, checks: { database: { ok: true } } });
+    expect(JSON.parse(readyz.body)).toEqual({
+      ready: true,
+      checks: { database: { ok: true }, informers: { ok: true } },
+    });
 
     const created = await gql(
       server.url,

@@ -42,6 +42,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATABASE_URL: db.url,
     PVESPHERE_DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
+    // Tests that exercise syncing turn it on; the others test the API without it.
+    PVESPHERE_SYNC: 'false',
     ...options.env,
   });
   const app = createApp(config, testLogger({ app: db.name }));
