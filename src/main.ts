@@ -4,11 +4,12 @@ import { coerceError } from './lib/coerce-error.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { Releasers } from './lib/releasers.js';
 
-const USAGE = `usage: pvesphere [serve | migrate | simulator [options]]
+const USAGE = `usage: pvesphere [serve | migrate | simulator [options] | demo [options]]
 
   serve       serve GraphQL (default)
   migrate     apply pending database migrations and exit
-  simulator   run a Proxmox VE API simulator (npm run simulator -- --help)`;
+  simulator   run a Proxmox VE API simulator (npm run simulator -- --help)
+  demo        serve with a simulated cluster registered and changing (--nodes, --guests, --churn)`;
 
 /**
  * waitForShutdown resolves on the first SIGINT or SIGTERM; a second signal exits at once.
@@ -72,7 +73,10 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'serve') await serve(config, logger);
     else if (command === 'migrate') await migrate(config, logger);
-    else {
+    else if (command === 'demo') {
+      const { runDemo } = await import('./demo.js');
+      await runDemo(config, logger, rest);
+    } else {
       console.error(`pvesphere: unknown command '${command}'\n\n${USAGE}`);
       process.exitCode = 2;
     }

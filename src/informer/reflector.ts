@@ -174,7 +174,7 @@ export class Reflector<T> {
       this.#listed = true;
       this.#logger.info(
         { name: this.name, count: result.items.length },
-        'reflector initial list completed',
+        `reflector initial list completed name=${this.name} count=${result.items.length}`,
       );
     }
   }

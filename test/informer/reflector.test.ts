@@ -426,7 +426,7 @@ describe('Reflector', () => {
     await run.stop();
     const completed = lines
       .map((line) => JSON.parse(line) as { msg: string; name?: string; count?: number })
-      .filter((line) => line.msg === 'reflector initial list completed');
+      .filter((line) => String(line.msg).startsWith('reflector initial list completed'));
     expect(completed).toEqual([expect.objectContaining({ name: 'pve-guests', count: 2 })]);
   });
 
