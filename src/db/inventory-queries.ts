@@ -170,8 +170,8 @@ export interface NodeKey {
 /** InventoryQueriesOptions are the inputs of {@link InventoryQueries}. */
 export interface InventoryQueriesOptions {
   db: Database;
-  /** Called with every statement's text before it runs (tests count statements). */
-  onStatement?: (text: string) => void;
+  /** Called with every statement and its values before it runs (tests, EXPLAIN). */
+  onStatement?: (text: string, values: readonly unknown[]) => void;
 }
 
 /**

@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import RelayPlugin from '@pothos/plugin-relay';
-import { GraphQLError } from 'graphql';
+import { ExpectedError } from '../lib/expected-error.js';
 import type { GraphQLContext } from './context.js';
 
 /**
@@ -30,12 +30,14 @@ export const builder = new SchemaBuilder<{
     defaultComplexity: 1,
     defaultListMultiplier: 10,
     limit: (ctx) => ({ depth: ctx.limits.depth, complexity: ctx.limits.complexity }),
+    // An ExpectedError, not a GraphQLError: errors.ts passes it through by class, which also
+    // holds where two copies of `graphql` are loaded (vitest gives src/ the ESM build, yoga the CJS).
     complexityError: (kind, result) =>
-      new GraphQLError(
+      new ExpectedError(
+        'QUERY_TOO_COMPLEX',
         kind === 'Depth'
           ? `query depth ${result.depth} exceeds the limit of ${result.maxDepth}`
           : `query ${kind.toLowerCase()} ${result[kind === 'Breadth' ? 'breadth' : 'complexity']} exceeds the limit of ${kind === 'Breadth' ? result.maxBreadth : result.maxComplexity}`,
-        { extensions: { code: 'QUERY_TOO_COMPLEX' } },
       ),
   },
 });

@@ -334,6 +334,37 @@ export const Dashboard = graphql(`
   }
 `);
 
+export const VmList = graphql(`
+  query VmList($filter: VmFilter, $first: Int) {
+    vms(filter: $filter, first: $first) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          vmid
+          name
+          node
+          type
+          status
+          tags
+          cpus
+          maxMem
+          memUsed
+          cpuUsage
+          uptime
+          ipAddresses {
+            ipAddress
+          }
+        }
+      }
+    }
+  }
+`);
+
 export const NestedAbuse = graphql(`
   query NestedAbuse {
     nodes(first: 500) {

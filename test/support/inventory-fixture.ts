@@ -35,7 +35,7 @@ export interface SeededInventory {
  *   i % 2 = 0, an IPv6 too.
  */
 export async function seedInventory(
-  db: TestDatabase,
+  db: Pick<TestDatabase, 'query'>,
   shape: InventoryShape,
 ): Promise<SeededInventory> {
   const prefix = shape.prefix ?? 'fixture';

@@ -15,8 +15,8 @@ export interface SqlRunner {
 
 /** SqlRunnerOptions are the inputs of {@link createSqlRunner}. */
 export interface SqlRunnerOptions {
-  /** Called with the text of every statement before it runs (statement counters, tracing). */
-  onStatement?: (text: string) => void;
+  /** Called with every statement and its values before it runs (statement counters, EXPLAIN). */
+  onStatement?: (text: string, values: readonly unknown[]) => void;
 }
 
 /**
@@ -28,7 +28,7 @@ export function createSqlRunner(db: Database, options: SqlRunnerOptions = {}): S
   const client = db.orm.em.getConnection().getKnex().client;
   return {
     async query<T extends SqlRow>(text: string, values: readonly unknown[] = []) {
-      options.onStatement?.(text);
+      options.onStatement?.(text, values);
       const connection = (await client.acquireConnection()) as ClientBase;
       try {
         const result = await connection.query<T>(text, values as unknown[]);
