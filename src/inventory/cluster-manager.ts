@@ -61,6 +61,8 @@ export class ClusterManager {
   readonly #log: Logger;
   readonly #running = new Map<number, Running>();
   readonly #attempted = new Set<number>();
+  /** Clusters whose next sync start must re-check the stored rows (a forced resync). */
+  readonly #verifyNext = new Set<number>();
   #abort = new AbortController();
   #loop: Promise<void> | undefined;
   #reconciling: Promise<void> = Promise.resolve();
@@ -116,6 +118,7 @@ export class ClusterManager {
   async resync(clusterId: number): Promise<boolean> {
     await this.#reconciling;
     if (!this.#running.has(clusterId)) return false;
+    this.#verifyNext.add(clusterId);
     await this.#stopSync(clusterId, 'resync');
     await this.reconcile();
     return this.#running.has(clusterId);
@@ -219,6 +222,7 @@ export class ClusterManager {
       publish: this.#options.publish,
       logger: this.#options.logger,
       clock: this.#clock,
+      verifyStored: this.#verifyNext.delete(row.id),
       ...(counters ? { counters } : {}),
     });
     this.#running.set(row.id, { sync, client, fingerprint });

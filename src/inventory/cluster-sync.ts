@@ -65,6 +65,11 @@ export interface ClusterSyncOptions {
   logger: Logger;
   clock?: Clock;
   counters?: SyncCounters;
+  /**
+   * Start by re-checking every stored row against PVE (hashes recomputed from the rows), which
+   * repairs rows edited behind pvesphere's back: a forced resync. @default false
+   */
+  verifyStored?: boolean;
 }
 
 type Kind = 'node' | 'vm' | 'storage';
@@ -166,7 +171,9 @@ export class ClusterSync {
   async #run(signal: AbortSignal): Promise<void> {
     const { cluster, settings } = this.#options;
     await this.#record('SYNCING', this.#recorded?.error ?? null);
-    const stored = await loadStoredInventory(this.#options.db, cluster.id);
+    const stored = await loadStoredInventory(this.#options.db, cluster.id, {
+      verify: this.#options.verifyStored ?? false,
+    });
     for (const { state, usage } of stored.nodes)
       this.#seedUsage(this.#nodeUsage, state.key, usage, { name: state.name });
     for (const { state, usage } of stored.guests)

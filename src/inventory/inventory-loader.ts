@@ -12,14 +12,17 @@ import {
   type GuestUsage,
   guestStateOf,
   guestUsageOf,
+  guestWithHash,
   type NodeState,
   type NodeUsage,
   nodeStateOf,
   nodeUsageOf,
+  nodeWithHash,
   type StorageState,
   type StorageUsage,
   storageStateOf,
   storageUsageOf,
+  storageWithHash,
 } from './state.js';
 
 /**
@@ -34,10 +37,16 @@ export interface StoredInventory {
   storages: { state: StorageState; usage: StorageUsage }[];
 }
 
-/** loadStoredInventory reads a cluster's inventory (four queries, whatever its size). */
+/**
+ * loadStoredInventory reads a cluster's inventory (four queries, whatever its size). With
+ * `verify`, each state's hash is recomputed from the row instead of taken from `resource_hash`,
+ * so rows edited behind pvesphere's back (by SQL) differ from PVE's answer and are rewritten: a
+ * forced resync repairs them. A plain restart trusts the stored hashes (DESIGN §4).
+ */
 export async function loadStoredInventory(
   db: Database,
   clusterId: number,
+  { verify = false }: { verify?: boolean } = {},
 ): Promise<StoredInventory> {
   const [nodes, vms, ips, storages] = await Promise.all([
     db.pool.query('select * from pve_node where cluster_id = $1', [clusterId]),
@@ -57,12 +66,14 @@ export async function loadStoredInventory(
   return {
     nodes: nodes.rows.map((row) => {
       const record = nodeFromRow(row);
-      return { state: nodeStateOf(record, String(row.resource_hash)), usage: nodeUsageOf(record) };
+      const state = nodeStateOf(record, String(row.resource_hash));
+      return { state: verify ? nodeWithHash(state) : state, usage: nodeUsageOf(record) };
     }),
     guests: vms.rows.map((row) => {
       const record = vmFromRow(row, ipsByVm.get(Number(row.id)) ?? []);
+      const state = guestStateOf(record, String(row.resource_hash));
       return {
-        state: guestStateOf(record, String(row.resource_hash)),
+        state: verify ? guestWithHash(state) : state,
         usage: guestUsageOf(record),
         details: {
           description: record.description,

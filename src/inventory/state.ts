@@ -156,13 +156,15 @@ export function hashFields<S>(state: S, fields: Fields<S>): string {
 }
 
 /** withHash completes a state with its hash. */
-export function nodeWithHash(state: Omit<NodeState, 'hash'>): NodeState {
+export function nodeWithHash(state: Omit<NodeState, 'hash'> & { hash?: string }): NodeState {
   return { ...state, hash: hashFields(state, NODE_FIELDS) };
 }
-export function guestWithHash(state: Omit<GuestState, 'hash'>): GuestState {
+export function guestWithHash(state: Omit<GuestState, 'hash'> & { hash?: string }): GuestState {
   return { ...state, hash: hashFields(state, GUEST_FIELDS) };
 }
-export function storageWithHash(state: Omit<StorageState, 'hash'>): StorageState {
+export function storageWithHash(
+  state: Omit<StorageState, 'hash'> & { hash?: string },
+): StorageState {
   return { ...state, hash: hashFields(state, STORAGE_FIELDS) };
 }
 
