@@ -1,4 +1,5 @@
 import type { ArgBuilder, ObjectRef, SchemaTypes } from '@pothos/core';
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import type {
   KeyColumn,
   KeysetList,
@@ -189,15 +190,49 @@ export function connectionType<T>(
   });
 }
 
-/** listConnection resolves a top-level connection: one page statement, a count if asked. */
+/**
+ * selects tells whether the field being resolved selects `name` among its direct subfields,
+ * through fragments too (`@skip`/`@include` are not evaluated: a conditional field counts).
+ */
+export function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const seen = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
+      if (seen.has(selection.name.value)) return false;
+      seen.add(selection.name.value);
+      return visit(info.fragments[selection.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => visit(node.selectionSet));
+}
+
+/**
+ * countWhenSelected starts `count` at once when the operation selects `totalCount`, so the count
+ * statement runs beside the page statement instead of after it; otherwise it runs on first use.
+ */
+function countWhenSelected(
+  info: GraphQLResolveInfo,
+  count: () => Promise<number>,
+): () => Promise<number> {
+  if (!selects(info, 'totalCount')) return count;
+  const started = count();
+  // If the page fails first, nothing awaits the count: its failure must not go unhandled.
+  started.catch(() => {});
+  return () => started;
+}
+
+/** listConnection resolves a top-level connection: the page statement, and a count if asked. */
 export async function listConnection<R, F>(
   list: KeysetList<R, F>,
   filter: F,
   args: ConnectionArgs,
+  info: GraphQLResolveInfo,
 ): Promise<ConnectionShape<R>> {
   const request = pageRequest(list.spec, args);
+  const count = countWhenSelected(info, () => list.count(filter));
   const page = await list.page(filter, request);
-  return toConnection(list.spec, page, () => list.count(filter));
+  return toConnection(list.spec, page, count);
 }
 
 /**
@@ -212,10 +247,12 @@ export async function groupConnection<R, F>(
   parent: SortKey,
   filter: F,
   args: ConnectionArgs,
+  info: GraphQLResolveInfo,
 ): Promise<ConnectionShape<R>> {
   const query = { group: parent, filter, request: pageRequest(list.spec, args) };
+  const count = countWhenSelected(info, () => loaders.groupCounts(list, group).load(query));
   const page = await loaders.groupPages(list, group).load(query);
-  return toConnection(list.spec, page, () => loaders.groupCounts(list, group).load(query));
+  return toConnection(list.spec, page, count);
 }
 
 /** pageArgs are the `first` and `after` arguments of every inventory connection. */

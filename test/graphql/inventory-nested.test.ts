@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { errorCodes, gql } from '../support/graphql-client.js';
 import { seedInventory } from '../support/inventory-fixture.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ClusterInventory, Dashboard, NestedAbuse, NodeInventory } from './inventory-operations.js';
+import {
+  ClusterInventory,
+  Dashboard,
+  NestedAbuse,
+  NodeInventory,
+  VmCountInFragment,
+  VmPageOnly,
+} from './inventory-operations.js';
 
 let app: TestApp;
 let clusterIds: number[];
@@ -131,6 +138,22 @@ describe('no N+1 queries', () => {
     expect(large.length).toBeLessThanOrEqual(12);
     // nodes page, vms page + count, addresses, storages page + count
     expect(largeNested.length).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('statements per connection', () => {
+  it('runs no count statement unless totalCount is selected, also through a fragment', async () => {
+    const filter = { clusterId: String(clusterIds[0]) };
+    const pageOnly = await statementsOf(() => gql(app.url, VmPageOnly, { filter, first: 3 }));
+    expect(pageOnly).toHaveLength(1);
+    expect(pageOnly[0]).not.toMatch(/count\(\*\)/);
+    let total: number | undefined;
+    const withCount = await statementsOf(async () => {
+      total = (await gql(app.url, VmCountInFragment, { filter })).data!.vms.totalCount;
+    });
+    expect(withCount).toHaveLength(2);
+    expect(withCount.filter((sql) => /count\(\*\)/.test(sql))).toHaveLength(1);
+    expect(total).toBe(60);
   });
 });
 

@@ -385,3 +385,20 @@ export const NestedAbuse = graphql(`
     }
   }
 `);
+
+export const VmConnectionTotal = graphql(`
+  fragment VmConnectionTotal on PveVmConnection {
+    totalCount
+  }
+`);
+
+export const VmCountInFragment = graphql(`
+  query VmCountInFragment($filter: VmFilter) {
+    vms(filter: $filter, first: 1) {
+      ...VmConnectionTotal
+      edges {
+        cursor
+      }
+    }
+  }
+`);

@@ -107,8 +107,8 @@ builder.queryField('nodes', (t) =>
     description: 'Nodes of every cluster, ordered by (cluster id, node name).',
     args: { filter: t.arg({ type: NodeFilter }), ...pageArgs(t.arg) },
     complexity: connectionComplexity,
-    resolve: (_root, args, ctx) =>
-      listConnection(ctx.services.inventory.nodes, readNodeFilter(args.filter), args),
+    resolve: (_root, args, ctx, info) =>
+      listConnection(ctx.services.inventory.nodes, readNodeFilter(args.filter), args, info),
   }),
 );
 
@@ -118,7 +118,7 @@ builder.objectField(PveClusterRef, 'nodes', (t) =>
     description: 'Nodes of this cluster, ordered by name.',
     args: { filter: t.arg({ type: ClusterNodeFilter }), ...pageArgs(t.arg) },
     complexity: connectionComplexity,
-    resolve: (cluster, args, ctx) =>
+    resolve: (cluster, args, ctx, info) =>
       groupConnection(
         ctx.loaders,
         ctx.services.inventory.nodes,
@@ -126,6 +126,7 @@ builder.objectField(PveClusterRef, 'nodes', (t) =>
         [cluster.id],
         readNodeFilter(args.filter),
         args,
+        info,
       ),
   }),
 );

@@ -133,8 +133,8 @@ builder.queryField('storages', (t) =>
     description: 'Storages of every cluster, ordered by (cluster id, node name, storage name).',
     args: { filter: t.arg({ type: StorageFilter }), ...pageArgs(t.arg) },
     complexity: connectionComplexity,
-    resolve: (_root, args, ctx) =>
-      listConnection(ctx.services.inventory.storages, readStorageFilter(args.filter), args),
+    resolve: (_root, args, ctx, info) =>
+      listConnection(ctx.services.inventory.storages, readStorageFilter(args.filter), args, info),
   }),
 );
 
@@ -144,7 +144,7 @@ builder.objectField(PveClusterRef, 'storages', (t) =>
     description: 'Storages of this cluster, ordered by (node name, storage name).',
     args: { filter: t.arg({ type: ClusterStorageFilter }), ...pageArgs(t.arg) },
     complexity: connectionComplexity,
-    resolve: (cluster, args, ctx) =>
+    resolve: (cluster, args, ctx, info) =>
       groupConnection(
         ctx.loaders,
         ctx.services.inventory.storages,
@@ -152,6 +152,7 @@ builder.objectField(PveClusterRef, 'storages', (t) =>
         [cluster.id],
         readStorageFilter(args.filter),
         args,
+        info,
       ),
   }),
 );
@@ -162,7 +163,7 @@ builder.objectField(PveNodeRef, 'storages', (t) =>
     description: 'Storages as this node sees them, ordered by storage name.',
     args: { filter: t.arg({ type: NodeStorageFilter }), ...pageArgs(t.arg) },
     complexity: connectionComplexity,
-    resolve: (node, args, ctx) =>
+    resolve: (node, args, ctx, info) =>
       groupConnection(
         ctx.loaders,
         ctx.services.inventory.storages,
@@ -170,6 +171,7 @@ builder.objectField(PveNodeRef, 'storages', (t) =>
         [node.clusterId, node.name],
         readStorageFilter(args.filter),
         args,
+        info,
       ),
   }),
 );

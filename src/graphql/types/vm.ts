@@ -230,8 +230,8 @@ builder.queryFields((t) => ({
     description: 'Guests of every cluster, ordered by (cluster id, vmid).',
     args: { filter: t.arg({ type: VmFilter }), ...pageArgs(t.arg) },
     complexity: connectionComplexity,
-    resolve: (_root, args, ctx) =>
-      listConnection(ctx.services.inventory.vms, readVmFilter(args.filter), args),
+    resolve: (_root, args, ctx, info) =>
+      listConnection(ctx.services.inventory.vms, readVmFilter(args.filter), args, info),
   }),
   vm: t.field({
     type: PveVmRef,
@@ -253,7 +253,7 @@ builder.objectField(PveClusterRef, 'vms', (t) =>
     description: 'Guests of this cluster, ordered by vmid.',
     args: { filter: t.arg({ type: ClusterVmFilter }), ...pageArgs(t.arg) },
     complexity: connectionComplexity,
-    resolve: (cluster, args, ctx) =>
+    resolve: (cluster, args, ctx, info) =>
       groupConnection(
         ctx.loaders,
         ctx.services.inventory.vms,
@@ -261,6 +261,7 @@ builder.objectField(PveClusterRef, 'vms', (t) =>
         [cluster.id],
         readVmFilter(args.filter),
         args,
+        info,
       ),
   }),
 );
@@ -271,7 +272,7 @@ builder.objectField(PveNodeRef, 'vms', (t) =>
     description: 'Guests on this node, ordered by vmid.',
     args: { filter: t.arg({ type: NodeVmFilter }), ...pageArgs(t.arg) },
     complexity: connectionComplexity,
-    resolve: (node, args, ctx) =>
+    resolve: (node, args, ctx, info) =>
       groupConnection(
         ctx.loaders,
         ctx.services.inventory.vms,
@@ -279,6 +280,7 @@ builder.objectField(PveNodeRef, 'vms', (t) =>
         [node.clusterId, node.name],
         readVmFilter(args.filter),
         args,
+        info,
       ),
   }),
 );
