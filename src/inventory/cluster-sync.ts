@@ -132,7 +132,15 @@ export class ClusterSync {
       cluster: options.cluster.name,
       cluster_id: options.cluster.id,
     });
-    this.#writer = new InventoryWriter({ db: options.db, clusterId: options.cluster.id });
+    this.#writer = new InventoryWriter({
+      db: options.db,
+      clusterId: options.cluster.id,
+      onProgress: (kind, written, total) =>
+        this.#log.info(
+          { kind, written, total },
+          `writing inventory: ${written} of ${total} ${kind}s`,
+        ),
+    });
     const confirmations = options.settings.deleteConfirmations;
     this.#guards = {
       node: new MassDeletionGuard(confirmations),

@@ -45,6 +45,12 @@ export interface MetricsBatch {
   storages: ReadonlyMap<string, { node: string; name: string; usage: StorageUsage }>;
 }
 
+/** Guests per upsert statement. */
+const GUEST_CHUNK = 2000;
+
+/** ProgressListener hears how far a large write has got (rows written of the total). */
+export type ProgressListener = (kind: 'vm', written: number, total: number) => void;
+
 const EMPTY_NODE_USAGE: NodeUsage = { cpuUsage: null, memUsed: null, diskUsed: null, uptime: null };
 const EMPTY_GUEST_USAGE: GuestUsage = {
   cpuUsage: null,
@@ -75,9 +81,12 @@ export class InventoryWriter {
   readonly #db: Database;
   readonly #clusterId: number;
 
-  constructor(options: { db: Database; clusterId: number }) {
+  readonly #onProgress: ProgressListener | undefined;
+
+  constructor(options: { db: Database; clusterId: number; onProgress?: ProgressListener }) {
     this.#db = options.db;
     this.#clusterId = options.clusterId;
+    this.#onProgress = options.onProgress;
   }
 
   /** write applies a cycle's changes in one transaction; resolves with the committed events. */
@@ -288,62 +297,15 @@ export class InventoryWriter {
 
     const upserts = entries.map(([, state]) => state).filter((s): s is GuestState => s !== null);
     if (upserts.length > 0) {
-      const usage = upserts.map((s) => changes.guestUsage(s.key) ?? EMPTY_GUEST_USAGE);
-      const written = await client.query(
-        `insert into pve_vm (cluster_id, vmid, node_id, node_name, type, vm_name, status, is_template, cpu_num,
-                             max_mem, max_disk, tags, lock, hastate, pool, description, agent_enabled,
-                             cpu_usage, mem_used, disk_used, net_in, net_out, disk_read, disk_write, uptime,
-                             resource_hash, metrics_updated_at)
-         select $1, u.vmid, n.id, u.node, u.type, u.name, u.status, u.tpl, u.cpus, u.maxmem, u.maxdisk,
-                case when u.tags = '' then '{}'::text[] else string_to_array(u.tags, ';') end,
-                u.lock, u.hastate, u.pool, u.descr, u.agent, u.cpu, u.mem, u.disk, u.nin, u.nout, u.dr, u.dw,
-                u.up, u.hash, now()
-           from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int2[], $8::int[],
-                       $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-                       $16::bool[], $17::float8[], $18::int8[], $19::int8[], $20::int8[], $21::int8[],
-                       $22::int8[], $23::int8[], $24::int8[], $25::text[])
-                as u(vmid, node, type, name, status, tpl, cpus, maxmem, maxdisk, tags, lock, hastate, pool, descr,
-                     agent, cpu, mem, disk, nin, nout, dr, dw, up, hash)
-           left join pve_node n on n.cluster_id = $1 and n.node_name = u.node
-         on conflict (cluster_id, vmid) do update set
-           node_id = excluded.node_id, node_name = excluded.node_name, type = excluded.type,
-           vm_name = excluded.vm_name, status = excluded.status, is_template = excluded.is_template,
-           cpu_num = excluded.cpu_num, max_mem = excluded.max_mem, max_disk = excluded.max_disk,
-           tags = excluded.tags, lock = excluded.lock, hastate = excluded.hastate, pool = excluded.pool,
-           description = excluded.description, agent_enabled = excluded.agent_enabled,
-           cpu_usage = excluded.cpu_usage, mem_used = excluded.mem_used, disk_used = excluded.disk_used,
-           net_in = excluded.net_in, net_out = excluded.net_out, disk_read = excluded.disk_read,
-           disk_write = excluded.disk_write, uptime = excluded.uptime, resource_hash = excluded.resource_hash,
-           metrics_updated_at = now(), last_sync_time = now(), updated_at = now()
-         returning *`,
-        [
-          id,
-          upserts.map((s) => s.vmid),
-          upserts.map((s) => s.node),
-          upserts.map((s) => s.type),
-          upserts.map((s) => s.name),
-          upserts.map((s) => s.status),
-          upserts.map((s) => (s.template ? 1 : 0)),
-          upserts.map((s) => s.cpus),
-          upserts.map((s) => int(s.maxMem)),
-          upserts.map((s) => int(s.maxDisk)),
-          upserts.map((s) => s.tags.join(';')),
-          upserts.map((s) => s.lock),
-          upserts.map((s) => s.hastate),
-          upserts.map((s) => s.pool),
-          upserts.map((s) => s.description),
-          upserts.map((s) => s.agentEnabled),
-          usage.map((u) => u.cpuUsage),
-          usage.map((u) => int(u.memUsed)),
-          usage.map((u) => int(u.diskUsed)),
-          usage.map((u) => int(u.netIn)),
-          usage.map((u) => int(u.netOut)),
-          usage.map((u) => int(u.diskRead)),
-          usage.map((u) => int(u.diskWrite)),
-          usage.map((u) => int(u.uptime)),
-          upserts.map((s) => s.hash),
-        ],
-      );
+      // Written in chunks: bounded statements, and progress to log on a large first sync.
+      const rows: Record<string, unknown>[] = [];
+      for (let from = 0; from < upserts.length; from += GUEST_CHUNK) {
+        rows.push(
+          ...(await this.#upsertGuests(client, upserts.slice(from, from + GUEST_CHUNK), changes)),
+        );
+        if (upserts.length > GUEST_CHUNK) this.#onProgress?.('vm', rows.length, upserts.length);
+      }
+      const written = { rows };
       const states = new Map(upserts.map((s) => [s.vmid, s]));
       const rowIds = new Map(written.rows.map((row) => [Number(row.vmid), Number(row.id)]));
       await this.#replaceIpAddresses(client, upserts, rowIds, previous);
@@ -369,6 +331,72 @@ export class InventoryWriter {
     }
     // Templates of deleted guests go with them (foreign key cascade).
     return events;
+  }
+
+  /** Upserts one chunk of guests; returns their rows as written. */
+  async #upsertGuests(
+    client: pg.PoolClient,
+    upserts: GuestState[],
+    changes: CycleChanges,
+  ): Promise<Record<string, unknown>[]> {
+    const id = this.#clusterId;
+    const usage = upserts.map((s) => changes.guestUsage(s.key) ?? EMPTY_GUEST_USAGE);
+    const written = await client.query(
+      `insert into pve_vm (cluster_id, vmid, node_id, node_name, type, vm_name, status, is_template, cpu_num,
+                           max_mem, max_disk, tags, lock, hastate, pool, description, agent_enabled,
+                           cpu_usage, mem_used, disk_used, net_in, net_out, disk_read, disk_write, uptime,
+                           resource_hash, metrics_updated_at)
+       select $1, u.vmid, n.id, u.node, u.type, u.name, u.status, u.tpl, u.cpus, u.maxmem, u.maxdisk,
+              case when u.tags = '' then '{}'::text[] else string_to_array(u.tags, ';') end,
+              u.lock, u.hastate, u.pool, u.descr, u.agent, u.cpu, u.mem, u.disk, u.nin, u.nout, u.dr, u.dw,
+              u.up, u.hash, now()
+         from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int2[], $8::int[],
+                     $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                     $16::bool[], $17::float8[], $18::int8[], $19::int8[], $20::int8[], $21::int8[],
+                     $22::int8[], $23::int8[], $24::int8[], $25::text[])
+              as u(vmid, node, type, name, status, tpl, cpus, maxmem, maxdisk, tags, lock, hastate, pool, descr,
+                   agent, cpu, mem, disk, nin, nout, dr, dw, up, hash)
+         left join pve_node n on n.cluster_id = $1 and n.node_name = u.node
+       on conflict (cluster_id, vmid) do update set
+         node_id = excluded.node_id, node_name = excluded.node_name, type = excluded.type,
+         vm_name = excluded.vm_name, status = excluded.status, is_template = excluded.is_template,
+         cpu_num = excluded.cpu_num, max_mem = excluded.max_mem, max_disk = excluded.max_disk,
+         tags = excluded.tags, lock = excluded.lock, hastate = excluded.hastate, pool = excluded.pool,
+         description = excluded.description, agent_enabled = excluded.agent_enabled,
+         cpu_usage = excluded.cpu_usage, mem_used = excluded.mem_used, disk_used = excluded.disk_used,
+         net_in = excluded.net_in, net_out = excluded.net_out, disk_read = excluded.disk_read,
+         disk_write = excluded.disk_write, uptime = excluded.uptime, resource_hash = excluded.resource_hash,
+         metrics_updated_at = now(), last_sync_time = now(), updated_at = now()
+       returning *`,
+      [
+        id,
+        upserts.map((s) => s.vmid),
+        upserts.map((s) => s.node),
+        upserts.map((s) => s.type),
+        upserts.map((s) => s.name),
+        upserts.map((s) => s.status),
+        upserts.map((s) => (s.template ? 1 : 0)),
+        upserts.map((s) => s.cpus),
+        upserts.map((s) => int(s.maxMem)),
+        upserts.map((s) => int(s.maxDisk)),
+        upserts.map((s) => s.tags.join(';')),
+        upserts.map((s) => s.lock),
+        upserts.map((s) => s.hastate),
+        upserts.map((s) => s.pool),
+        upserts.map((s) => s.description),
+        upserts.map((s) => s.agentEnabled),
+        usage.map((u) => u.cpuUsage),
+        usage.map((u) => int(u.memUsed)),
+        usage.map((u) => int(u.diskUsed)),
+        usage.map((u) => int(u.netIn)),
+        usage.map((u) => int(u.netOut)),
+        usage.map((u) => int(u.diskRead)),
+        usage.map((u) => int(u.diskWrite)),
+        usage.map((u) => int(u.uptime)),
+        upserts.map((s) => s.hash),
+      ],
+    );
+    return written.rows;
   }
 
   /** Replaces the addresses of guests whose addresses changed (or that are new). */

@@ -171,7 +171,13 @@ describe('ClusterSync', () => {
     });
     const forVm = (vmid: number) => h.events.filter((e) => e.vmid === vmid);
     expect(forVm(added.vmid).map((e) => e.type)).toContain('ADDED');
-    expect(forVm(first!.vmid).map((e) => e.type)).toEqual(['ADDED', 'DELETED']);
+    // ADDED first, DELETED last (details fetched meanwhile may add an UPDATED in between).
+    const types = forVm(first!.vmid).map((e) => e.type);
+    expect([types[0], types.at(-1), types.filter((t) => t === 'DELETED').length]).toEqual([
+      'ADDED',
+      'DELETED',
+      1,
+    ]);
     const rename = forVm(second!.vmid).find((e) => e.changedFields.includes('name'))!;
     expect(rename.previous).toMatchObject({ name: second!.name });
     expect(rename.payload).toMatchObject({ name: 'renamed-guest' });
@@ -337,5 +343,43 @@ describe('ClusterSync', () => {
       expect(rows.map((r) => r.vmid)).toContain(template.vmid);
     });
     registerSecret(sim.secret);
+  });
+
+  it("lists per node when configured (1 + 3·N requests per poll), keeping an offline node's guests", async () => {
+    await freshCluster({ nodes: 4 });
+    const h = startSync({ listStrategy: 'per-node', pollIntervalMs: 200 });
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    expect(await count('pve_vm')).toBe(sim.control.guests().length);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    sim.control.resetCounters();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const counters = sim.control.counters();
+    const polls = counters.byEndpoint['GET /nodes'] ?? 0;
+    expect(polls).toBeGreaterThanOrEqual(3);
+    expect(counters.list).toBe(polls * (1 + 3 * 4));
+    const node = sim.control.nodes().find((n) => !n.entry && n.guests > 0)!;
+    sim.control.setNodeOnline(node.name, false);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const rows = await testDb.query<{ status: string }>(
+      'select status from pve_vm where cluster_id = $1 and node_name = $2',
+      [clusterId, node.name],
+    );
+    expect(rows).toHaveLength(node.guests);
+    expect(rows.every((r) => r.status === 'unknown')).toBe(true);
+    expect(h.events.some((e) => e.type === 'DELETED')).toBe(false);
+  });
+
+  it('writes a large first sync in one transaction, logging its progress', async () => {
+    await freshCluster({ nodes: 20, guests: 5000 });
+    const started = Date.now();
+    const h = startSync({ pollIntervalMs: 1000 });
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true), { timeoutMs: 30_000 });
+    const ms = Date.now() - started;
+    expect(await count('pve_vm')).toBe(5000);
+    expect(h.events.filter((e) => e.kind === 'vm' && e.type === 'ADDED')).toHaveLength(5000);
+    // Sequences of one transaction are contiguous.
+    const vmSequences = h.events.slice(0, 5000 + 20).map((e) => Number(e.sequence));
+    expect(vmSequences.at(-1)! - vmSequences[0]!).toBe(vmSequences.length - 1);
+    expect(ms).toBeLessThan(20_000);
   });
 });

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DetailFetcher } from '../../src/inventory/detail-fetcher.js';
+import { guestStateFromPve } from '../../src/inventory/mappers.js';
+import type { GuestState } from '../../src/inventory/state.js';
+import { FakeClock } from '../../src/lib/clock.js';
+import { PveClient } from '../../src/proxmox/client.js';
+import type { RunningSimulator } from '../../src/simulator/simulator.js';
+import { testLogger } from '../support/capture.js';
+import { eventually, startTestSimulator } from '../support/simulator-fixture.js';
+
+let sim: RunningSimulator;
+let client: PveClient;
+
+beforeAll(async () => {
+  sim = await startTestSimulator({ nodes: 3, guests: 60, seed: 5 });
+  client = new PveClient({
+    baseUrl: sim.url,
+    tokenId: sim.tokenId,
+    secret: sim.secret,
+    tlsFingerprint: sim.fingerprint!,
+  });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await sim?.stop();
+});
+
+function runningGuests(): GuestState[] {
+  return sim.control
+    .guests()
+    .filter((g) => g.status === 'running' && !g.template)
+    .map((g) =>
+      guestStateFromPve(
+        { vmid: g.vmid, type: g.type, node: g.node, status: 'running', name: g.name, tags: [] },
+        undefined,
+        undefined,
+      ),
+    );
+}
+
+describe('DetailFetcher', () => {
+  it('spreads the periodic refresh of known guests over the interval instead of a burst', async () => {
+    const clock = new FakeClock();
+    const guests = runningGuests();
+    const fetchedAt: number[] = [];
+    const interval = 60_000;
+    const fetcher = new DetailFetcher({
+      client,
+      refreshIntervalMs: interval,
+      onChanged: () => {},
+      // Every guest's details are known already (as after a restart): nothing is due at once.
+      initial: guests.map((g) => [
+        g.key,
+        { description: null, agentEnabled: null, ipAddresses: [] },
+      ]),
+      clock,
+      logger: testLogger(),
+      onFetch: () => fetchedAt.push(clock.now()),
+    });
+    fetcher.setOnlineNodes(sim.control.nodes().map((n) => n.name));
+    fetcher.track(guests);
+    const abort = new AbortController();
+    const run = fetcher.run(abort.signal);
+    const start = clock.now();
+    for (let t = 0; t < interval; t += 1000) {
+      await clock.advance(1000);
+      await eventually(() => expect(fetcher.inFlight).toBe(0), { intervalMs: 5 });
+    }
+    abort.abort();
+    await run;
+    // Each guest refreshed exactly once during the interval…
+    expect(fetchedAt).toHaveLength(guests.length);
+    // …and no 6-second window (a tenth of the interval) holds more than a third of them.
+    const buckets = new Array(10).fill(0);
+    for (const at of fetchedAt) buckets[Math.min(9, Math.floor(((at - start) / interval) * 10))]++;
+    expect(Math.max(...buckets)).toBeLessThanOrEqual(Math.ceil(guests.length / 3));
+    expect(buckets.filter((n) => n > 0).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('fetches new guests at once, and a guest whose node is offline not at all', async () => {
+    const clock = new FakeClock();
+    const guests = runningGuests().slice(0, 6);
+    const offline = guests[0]!.node;
+    let fetched = 0;
+    let changed = 0;
+    const fetcher = new DetailFetcher({
+      client,
+      refreshIntervalMs: 600_000,
+      onChanged: () => changed++,
+      clock,
+      logger: testLogger(),
+      onFetch: () => fetched++,
+    });
+    fetcher.setOnlineNodes(
+      sim.control
+        .nodes()
+        .map((n) => n.name)
+        .filter((n) => n !== offline),
+    );
+    fetcher.track(guests);
+    const abort = new AbortController();
+    const run = fetcher.run(abort.signal);
+    await clock.advance(0);
+    const online = guests.filter((g) => g.node !== offline);
+    await eventually(() => expect(fetched).toBe(online.length));
+    expect(changed).toBeGreaterThan(0);
+    for (const guest of online) expect(fetcher.details(guest.key)).toBeDefined();
+    for (const guest of guests.filter((g) => g.node === offline))
+      expect(fetcher.details(guest.key)).toBeUndefined();
+    abort.abort();
+    await run;
+  });
+});
