@@ -341,27 +341,22 @@ export class ClusterSync {
     });
     // Per-node strategy: nodes that could not be listed keep their guests (status unknown) and storage.
     if (list.unlistedNodes.size > 0) {
+      const listedGuests = new Set(guestStates.map((g) => g.key));
       for (const known of guests.informer.indexer.list()) {
-        if (list.unlistedNodes.has(known.node) && !guestStates.some((g) => g.key === known.key)) {
-          guestStates.push(
-            guestStateFromPve(
-              {
-                vmid: known.vmid,
-                type: known.type,
-                node: known.node,
-                status: 'unknown',
-                tags: known.tags,
-              },
-              details.details(known.key),
-              known,
-            ),
-          );
-        }
+        if (!list.unlistedNodes.has(known.node) || listedGuests.has(known.key)) continue;
+        const unknown = {
+          vmid: known.vmid,
+          type: known.type,
+          node: known.node,
+          status: 'unknown',
+          tags: known.tags,
+        };
+        guestStates.push(guestStateFromPve(unknown, details.details(known.key), known));
       }
+      const listedStorages = new Set(storageStates.map((s) => s.key));
       for (const known of storages.informer.indexer.list()) {
-        if (list.unlistedNodes.has(known.node) && !storageStates.some((s) => s.key === known.key)) {
+        if (list.unlistedNodes.has(known.node) && !listedStorages.has(known.key))
           storageStates.push(known);
-        }
       }
     }
 
