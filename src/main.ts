@@ -1,4 +1,3 @@
-import { connectDatabase, createApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { coerceError } from './lib/coerce-error.js';
 import { createLogger, type Logger } from './lib/logger.js';

@@ -84,8 +84,9 @@ export async function loadStoredInventory(
     }),
     storages: storages.rows.map((row) => {
       const record = storageFromRow(row);
+      const state = storageStateOf(record, String(row.resource_hash));
       return {
-        state: storageStateOf(record, String(row.resource_hash)),
+        state: verify ? storageWithHash(state) : state,
         usage: storageUsageOf(record),
       };
     }),
