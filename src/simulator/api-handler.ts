@@ -8,7 +8,7 @@ import type { ClusterState } from './model/cluster-state.js';
 import type { RrdUpdater } from './model/rrd-updater.js';
 import { IDENTITY_ORDER, type Shuffler } from './prng.js';
 import { emptyFail, fail, notImplemented, type PveReply } from './reply.js';
-import type { ApiSettings, RouteMatch, Router } from './router.js';
+import type { ApiSettings, RouteKind, RouteMatch, Router } from './router.js';
 import { writeReply } from './wire.js';
 
 /** API_PREFIX is where PVE's JSON API lives. */
@@ -28,6 +28,25 @@ export interface ApiHandlerOptions {
   authFailureDelayMs: number;
   /** Keeps a request open without answering (the `timeout` fault); the server ends it on stop. */
   hold(req: IncomingMessage, res: ServerResponse): void;
+  /** Hears every answered call once its reply is handed to the socket (see SimulatorResponse). */
+  onResponse?: (response: SimulatorResponse) => void;
+}
+
+/**
+ * SimulatorResponse describes one answered API call: what was asked (`path` without the
+ * `/api2/json` prefix, the matched `endpoint` template and its `kind`), the status sent, and when
+ * the call arrived and its reply was handed to the socket (`performance.now()` of the simulator's
+ * process). Benchmarks use it to know when a poll was answered and which guest a detail call was
+ * about.
+ */
+export interface SimulatorResponse {
+  method: string;
+  path: string;
+  endpoint: string;
+  kind: RouteKind;
+  status: number;
+  receivedAt: number;
+  sentAt: number;
 }
 
 /**
@@ -41,14 +60,14 @@ export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL) =
 export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const { router, counters, faults } = options;
   return async (req, res, url) => {
+    const receivedAt = performance.now();
     options.rrd.sync();
     const method = req.method ?? 'GET';
     const path = url.pathname.slice(API_PREFIX.length) || '/';
     const match = method === 'GET' ? router.match(path) : undefined;
-    counters.record(
-      `${method} ${match?.route.template ?? '(unknown)'}`,
-      match?.route.kind ?? 'other',
-    );
+    const endpoint = `${method} ${match?.route.template ?? '(unknown)'}`;
+    const kind = match?.route.kind ?? 'other';
+    counters.record(endpoint, kind);
 
     const decision = faults.take(path);
     if (decision.delayMs > 0) await sleep(decision.delayMs);
@@ -67,6 +86,15 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     await writeReply(req, res, reply, {
       order: options.order,
       truncate: fault?.kind === 'malformed',
+    });
+    options.onResponse?.({
+      method,
+      path,
+      endpoint,
+      kind,
+      status: reply.status,
+      receivedAt,
+      sentAt: performance.now(),
     });
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Logger, silentLogger } from '../lib/logger.js';
 import { createAdminHandler } from './admin-routes.js';
-import { createApiHandler } from './api-handler.js';
+import { createApiHandler, type SimulatorResponse } from './api-handler.js';
 import { generateCertificate, type SimulatorCertificate } from './certificate.js';
 import { addToken } from './control/token-ops.js';
 import { SimulatorControl } from './control.js';
@@ -15,6 +15,8 @@ import { RrdUpdater } from './model/rrd-updater.js';
 import { IDENTITY_ORDER, Prng } from './prng.js';
 import { Router } from './router.js';
 import { API_ROUTES } from './routes/index.js';
+
+export type { SimulatorResponse } from './api-handler.js';
 
 /** SimulatorOptions configures startSimulator; every field is optional. */
 export interface SimulatorOptions {
@@ -64,6 +66,11 @@ export interface SimulatorOptions {
   version?: PveVersionInfo;
   /** Logger for request failures. @default silentLogger */
   logger?: Logger;
+  /**
+   * Called after every answered API call (not admin calls), once the reply is handed to the
+   * socket: benchmarks time poll answers with it. Keep it cheap: it runs on the request path.
+   */
+  onResponse?: (response: SimulatorResponse) => void;
 }
 
 /** RunningSimulator is a started simulated cluster. */
@@ -156,6 +163,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     authFailureDelayMs: options.authFailureDelayMs ?? 0,
     hold: (req, res) => server?.hold(req, res),
+    onResponse: options.onResponse,
   });
   server = new SimulatorServer({
     host: options.host ?? '127.0.0.1',
