@@ -1,5 +1,5 @@
-import { type DocumentNode, getOperationAST } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { type DocumentNode, type GraphQLError, getOperationAST } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { coerceError } from '../../lib/coerce-error.js';
 import type { GraphQLContext } from '../context.js';
 import { maskError } from '../errors.js';
@@ -29,22 +29,35 @@ export function useOperationAuth(
     if (context.authError) throw context.authError;
     authorizeOperation(operationType(document, operationName), context.principal, tokens);
   };
-  const reject = (err: unknown) => ({
-    errors: [maskError(coerceError(err), 'Unexpected error.')],
-  });
+  const reject = (err: unknown, context: { request?: Request }) => {
+    const masked = maskError(coerceError(err), 'Unexpected error.') as GraphQLError;
+    // A plain HTTP request is answered 401 (GraphQL over HTTP: no data → 4xx); yoga keeps the
+    // `http` extension out of the body. SSE and graphql-ws streams carry the same error in-band.
+    const plainHttp =
+      context.request !== undefined &&
+      !(context.request.headers.get('accept') ?? '').includes('text/event-stream');
+    if (!plainHttp) return { errors: [masked] };
+    return {
+      errors: [
+        createGraphQLError(masked.message, {
+          extensions: { ...masked.extensions, http: { status: 401 } },
+        }),
+      ],
+    };
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
       try {
         check(args.document, args.operationName, args.contextValue);
       } catch (err) {
-        setResultAndStopExecution(reject(err) as never);
+        setResultAndStopExecution(reject(err, args.contextValue) as never);
       }
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       try {
         check(args.document, args.operationName, args.contextValue);
       } catch (err) {
-        setResultAndStopExecution(reject(err) as never);
+        setResultAndStopExecution(reject(err, args.contextValue) as never);
       }
     },
   };
