@@ -97,7 +97,24 @@ const VM_COLUMNS = [
   'last_sync_time',
 ];
 
-const vmRecord = (row: SqlRow): VmRecord => vmFromRow(row, IP_ADDRESSES_NOT_LOADED);
+/**
+ * A guest's addresses as a JSON array of `vm_ipaddress` rows, in the order of
+ * {@link InventoryQueries.ipAddressesByVmId}: a page detail, so a page of guests and their
+ * addresses are one statement.
+ */
+const VM_IP_ADDRESSES_DETAIL = `(select coalesce(json_agg(json_build_object(
+    'nic_name', a.nic_name, 'mac_address', a.mac_address, 'ip_address', a.ip_address,
+    'ip_version', a.ip_version, 'prefix_length', a.prefix_length, 'config_nic', a.config_nic)
+    order by a.nic_name, a.ip_version, a.ip_address), '[]'::json)
+  from vm_ipaddress a where a.vm_id = p.id) as ip_addresses`;
+
+const vmRecord = (row: SqlRow): VmRecord =>
+  vmFromRow(
+    row,
+    Array.isArray(row.ip_addresses)
+      ? row.ip_addresses.map(ipAddressFromRow)
+      : IP_ADDRESSES_NOT_LOADED,
+  );
 
 const VM_SPEC: ListSpec<VmRecord> = {
   table: 'pve_vm',
@@ -107,6 +124,8 @@ const VM_SPEC: ListSpec<VmRecord> = {
     { column: 'cluster_id', type: 'int' },
     { column: 'vmid', type: 'int' },
   ],
+  // Details are named after the GraphQL field of PveVm they fill.
+  details: { ipAddresses: VM_IP_ADDRESSES_DETAIL },
   fromRow: vmRecord,
   keyOf: (vm) => [vm.clusterId, vm.vmid],
 };
@@ -178,8 +197,8 @@ export interface InventoryQueriesOptions {
  * InventoryQueries is the read side of the inventory: keyset-paginated lists with filters and
  * counts (also per group of parents, one statement for all of them), and batched lookups, each
  * one SQL statement whatever the number of keys. Records are the shapes of inventory-records.ts.
- * Guests come without their addresses ({@link IP_ADDRESSES_NOT_LOADED}): load them with
- * {@link InventoryQueries.ipAddressesByVmId} for the guests that need them.
+ * Guests come without their addresses ({@link IP_ADDRESSES_NOT_LOADED}) unless a page asks for
+ * the `ipAddresses` detail; load them with {@link InventoryQueries.ipAddressesByVmId} otherwise.
  */
 export class InventoryQueries {
   readonly #sql: SqlRunner;

@@ -115,7 +115,10 @@ export function pageRequest<R>(spec: ListSpec<R>, args: ConnectionArgs): PageReq
   return { first, after: decodeCursor(spec, args.after) };
 }
 
-/** toConnection turns a page into a connection; `count` runs once, when totalCount is asked. */
+/**
+ * toConnection turns a page into a connection. totalCount is the page's own count when it
+ * carries one, else `count` runs once, when totalCount is resolved.
+ */
 export function toConnection<R>(
   spec: ListSpec<R>,
   page: Page<R>,
@@ -125,7 +128,7 @@ export function toConnection<R>(
     cursor: encodeCursor(spec, spec.keyOf(node)),
     node,
   }));
-  let total: Promise<number> | undefined;
+  let total = page.total === undefined ? undefined : Promise.resolve(page.total);
   return {
     edges,
     pageInfo: {
@@ -191,54 +194,68 @@ export function connectionType<T>(
 }
 
 /**
- * selects tells whether the field being resolved selects `name` among its direct subfields,
- * through fragments too (`@skip`/`@include` are not evaluated: a conditional field counts).
+ * selects tells whether the field being resolved selects the subfield path `path` (such as
+ * `['edges', 'node', 'ipAddresses']`), through fragments too. `@skip`/`@include` are not
+ * evaluated: a conditional field counts as selected.
  */
-export function selects(info: GraphQLResolveInfo, name: string): boolean {
-  const seen = new Set<string>();
-  const visit = (set: SelectionSetNode | undefined): boolean =>
-    (set?.selections ?? []).some((selection) => {
-      if (selection.kind === Kind.FIELD) return selection.name.value === name;
-      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
-      if (seen.has(selection.name.value)) return false;
-      seen.add(selection.name.value);
-      return visit(info.fragments[selection.name.value]?.selectionSet);
-    });
-  return info.fieldNodes.some((node) => visit(node.selectionSet));
+export function selects(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+  let sets = info.fieldNodes.map((node) => node.selectionSet);
+  for (const name of path) {
+    const next: (SelectionSetNode | undefined)[] = [];
+    const seen = new Set<string>();
+    const visit = (set: SelectionSetNode | undefined): void => {
+      for (const selection of set?.selections ?? []) {
+        if (selection.kind === Kind.FIELD) {
+          if (selection.name.value === name) next.push(selection.selectionSet);
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          visit(selection.selectionSet);
+        } else if (!seen.has(selection.name.value)) {
+          seen.add(selection.name.value);
+          visit(info.fragments[selection.name.value]?.selectionSet);
+        }
+      }
+    };
+    sets.forEach(visit);
+    if (next.length === 0) return false;
+    sets = next;
+  }
+  return true;
 }
 
 /**
- * countWhenSelected starts `count` at once when the operation selects `totalCount`, so the count
- * statement runs beside the page statement instead of after it; otherwise it runs on first use.
+ * selectedPage is the page request of a connection field: `first` and `after` validated, plus
+ * what the operation selects, so the page statement also counts (`totalCount`) and carries the
+ * details of its rows (`edges.node.ipAddresses`) instead of issuing statements for them later.
  */
-function countWhenSelected(
+function selectedPage<R>(
+  spec: ListSpec<R>,
+  args: ConnectionArgs,
   info: GraphQLResolveInfo,
-  count: () => Promise<number>,
-): () => Promise<number> {
-  if (!selects(info, 'totalCount')) return count;
-  const started = count();
-  // If the page fails first, nothing awaits the count: its failure must not go unhandled.
-  started.catch(() => {});
-  return () => started;
+): PageRequest {
+  const details = Object.keys(spec.details ?? {}).filter((name) =>
+    selects(info, ['edges', 'node', name]),
+  );
+  return {
+    ...pageRequest(spec, args),
+    count: selects(info, ['totalCount']),
+    ...(details.length > 0 ? { details } : {}),
+  };
 }
 
-/** listConnection resolves a top-level connection: the page statement, and a count if asked. */
+/** listConnection resolves a top-level connection: one statement for what is selected. */
 export async function listConnection<R, F>(
   list: KeysetList<R, F>,
   filter: F,
   args: ConnectionArgs,
   info: GraphQLResolveInfo,
 ): Promise<ConnectionShape<R>> {
-  const request = pageRequest(list.spec, args);
-  const count = countWhenSelected(info, () => list.count(filter));
-  const page = await list.page(filter, request);
-  return toConnection(list.spec, page, count);
+  const page = await list.page(filter, selectedPage(list.spec, args, info));
+  return toConnection(list.spec, page, () => list.count(filter));
 }
 
 /**
  * groupConnection resolves a nested connection (the guests of a cluster or node) through the
- * group loaders: the pages of every parent asked in one tick come from one statement, and so do
- * their counts.
+ * group loaders: the pages of every parent asked in one tick come from one statement.
  */
 export async function groupConnection<R, F>(
   loaders: Loaders,
@@ -249,10 +266,9 @@ export async function groupConnection<R, F>(
   args: ConnectionArgs,
   info: GraphQLResolveInfo,
 ): Promise<ConnectionShape<R>> {
-  const query = { group: parent, filter, request: pageRequest(list.spec, args) };
-  const count = countWhenSelected(info, () => loaders.groupCounts(list, group).load(query));
+  const query = { group: parent, filter, request: selectedPage(list.spec, args, info) };
   const page = await loaders.groupPages(list, group).load(query);
-  return toConnection(list.spec, page, count);
+  return toConnection(list.spec, page, () => loaders.groupCounts(list, group).load(query));
 }
 
 /** pageArgs are the `first` and `after` arguments of every inventory connection. */

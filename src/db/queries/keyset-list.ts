@@ -25,6 +25,12 @@ export interface ListSpec<R> {
   columns: readonly string[];
   /** The sort key, unique per row. */
   key: readonly KeyColumn[];
+  /**
+   * Details a page can carry, by name: select-list expressions over a returned row `p`, each
+   * ending in `as <column>` (a guest's addresses as JSON, say), computed only for the page's rows.
+   */
+  details?: Readonly<Record<string, string>>;
+  /** fromRow maps a row (with the columns of the details asked for, when any). */
   fromRow(row: SqlRow): R;
   /** keyOf is a record's sort key, in `key` order (what a cursor encodes). */
   keyOf(record: R): SortKey;
@@ -34,6 +40,10 @@ export interface ListSpec<R> {
 export interface PageRequest {
   first: number;
   after?: SortKey | undefined;
+  /** Count the rows matching the filter in the same statement ({@link Page.total}). */
+  count?: boolean | undefined;
+  /** Names of {@link ListSpec.details} to compute for each row of the page. */
+  details?: readonly string[] | undefined;
 }
 
 /** Page is one page of a list, in key order. */
@@ -43,17 +53,20 @@ export interface Page<R> {
   hasNextPage: boolean;
   /** Rows precede the page (`after` was given and a matching row at or before it exists). */
   hasPreviousPage: boolean;
+  /** How many rows match the filter, when the request asked for the count. */
+  total?: number | undefined;
 }
 
 /** Conditions turns a filter into SQL conditions on alias `t`, binding its values in `params`. */
 export type Conditions<F> = (filter: F, params: SqlParams) => string[];
 
 /**
- * KeysetList runs the list queries of one table: a page (`first` rows after a sort key, plus one
- * more to know whether a next page exists, plus the row just before `after` to know whether a
- * previous page exists), a total count, and the same two per group of parents in ONE statement
- * each (a LATERAL subquery per group, so each group walks the index and stops after `first + 1`
- * rows). Positions are keys, not offsets: a page boundary survives inserts and deletes before it.
+ * KeysetList runs the list queries of one table. A page is ONE statement: `first` rows after a
+ * sort key plus one more (is there a next page?), the row just before `after` (is there a
+ * previous page?), and on request the total count and per-row details. The same for many parent
+ * groups at once is also one statement: a LATERAL subquery per group, so each group walks the
+ * index and stops after `first + 1` rows. Positions are keys, not offsets: a page boundary
+ * survives inserts and deletes before it.
  */
 export class KeysetList<R, F> {
   readonly #runner: SqlRunner;
@@ -70,25 +83,24 @@ export class KeysetList<R, F> {
   async page(filter: F, request: PageRequest): Promise<Page<R>> {
     const params = new SqlParams();
     const where = this.#where(filter, params, []);
-    const sql = this.#pageSql(where, request, params);
+    const inner = this.#pageSql(where, request, params);
+    const order = `order by p._before desc, ${this.#keyList('p')}`;
     const rows = await this.#runner.query(
-      request.after
-        ? `select * from (${sql}) p order by p._before desc, ${this.#keyList('p')}`
-        : sql,
+      request.count
+        ? `select ${this.#select(request)} from (${this.#countSql(where)}) c ` +
+            `left join (${inner}) p on true ${order}`
+        : `select ${this.#select(request)} from (${inner}) p ${order}`,
       params.values,
     );
-    return this.#toPage(rows, request.first);
+    return this.#toPage(rows, request);
   }
 
   /** count returns how many rows match `filter`. */
   async count(filter: F): Promise<number> {
     const params = new SqlParams();
     const where = this.#where(filter, params, []);
-    const [row] = await this.#runner.query<{ n: number }>(
-      `select count(*)::int as n from ${this.spec.table} t where ${where}`,
-      params.values,
-    );
-    return row?.n ?? 0;
+    const [row] = await this.#runner.query<{ total: number }>(this.#countSql(where), params.values);
+    return row?.total ?? 0;
   }
 
   /**
@@ -106,14 +118,15 @@ export class KeysetList<R, F> {
     const params = new SqlParams();
     const source = this.#groupSource(group, groups, params);
     const where = this.#where(filter, params, group);
-    const groupOrder = group.map((g) => `p.${g.column}`).join(', ');
+    const count = request.count ? `cross join lateral (${this.#countSql(where)}) c ` : '';
     const rows = await this.#runner.query(
-      `select p.* from ${source} cross join lateral (${this.#pageSql(where, request, params)}) p ` +
-        `order by ${groupOrder}, p._before desc, ${this.#keyList('p')}`,
+      `select g.ord as _group, ${this.#select(request)} from ${source} ${count}` +
+        `left join lateral (${this.#pageSql(where, request, params)}) p on true ` +
+        `order by g.ord, p._before desc, ${this.#keyList('p')}`,
       params.values,
     );
-    const byGroup = groupRows(rows, (row) => groupId(group.map((g) => row[g.column] as KeyValue)));
-    return groups.map((values) => this.#toPage(byGroup.get(groupId(values)) ?? [], request.first));
+    const byGroup = groupRows(rows, (row) => Number(row._group));
+    return groups.map((_, i) => this.#toPage(byGroup.get(i + 1) ?? [], request));
   }
 
   /** countsByGroup returns how many rows match `filter` in each group, aligned with `groups`. */
@@ -126,12 +139,11 @@ export class KeysetList<R, F> {
     const params = new SqlParams();
     const source = this.#groupSource(group, groups, params);
     const where = this.#where(filter, params, group);
-    const rows = await this.#runner.query<{ n: number }>(
-      `select (select count(*) from ${this.spec.table} t where ${where})::int as n ` +
-        `from ${source} order by g.ord`,
+    const rows = await this.#runner.query<{ total: number }>(
+      `select c.total from ${source} cross join lateral (${this.#countSql(where)}) c order by g.ord`,
       params.values,
     );
-    return rows.map((row) => row.n);
+    return rows.map((row) => row.total);
   }
 
   /** `unnest($1::int[], $2::text[]) with ordinality as g(cluster_id, node_name, ord)`. */
@@ -154,10 +166,24 @@ export class KeysetList<R, F> {
     return conditions.length > 0 ? conditions.join(' and ') : 'true';
   }
 
+  #countSql(where: string): string {
+    return `select count(*)::int as total from ${this.spec.table} t where ${where}`;
+  }
+
+  /** The outer select list: the page row `p`, the details asked for, the count `c`. */
+  #select(request: PageRequest): string {
+    const details = (request.details ?? []).map((name) => {
+      const sql = this.spec.details?.[name];
+      if (sql === undefined) throw new RangeError(`${this.spec.table} has no detail '${name}'`);
+      return sql;
+    });
+    return ['p.*', ...details, ...(request.count ? ['c.total as _total'] : [])].join(', ');
+  }
+
   /**
-   * The page subquery (output alias-free, to wrap): without `after`, the first `first + 1`
-   * rows; with it, the last row at or before `after` (flagged `_before`) and the first
-   * `first + 1` rows after it. Both branches are index range scans on the sort key.
+   * The page subquery (to wrap as `p`): without `after`, the first `first + 1` rows; with it,
+   * the last row at or before `after` (flagged `_before`) and the first `first + 1` rows after
+   * it. Both branches are index range scans on the sort key.
    */
   #pageSql(where: string, request: PageRequest, params: SqlParams): string {
     const columns = this.spec.columns.map((c) => `t.${c}`).join(', ');
@@ -182,17 +208,14 @@ export class KeysetList<R, F> {
     return this.spec.key.map((k) => `${alias}.${k.column}`).join(', ');
   }
 
-  #toPage(rows: readonly SqlRow[], first: number): Page<R> {
-    const hasPreviousPage = rows.some((row) => row._before === true);
-    const after = rows.filter((row) => row._before !== true);
+  /** Rows of one page; a row whose `_before` is null is the empty page's count-only row. */
+  #toPage(rows: readonly SqlRow[], request: PageRequest): Page<R> {
+    const after = rows.filter((row) => row._before === false);
     return {
-      records: after.slice(0, first).map((row) => this.spec.fromRow(row)),
-      hasNextPage: after.length > first,
-      hasPreviousPage,
+      records: after.slice(0, request.first).map((row) => this.spec.fromRow(row)),
+      hasNextPage: after.length > request.first,
+      hasPreviousPage: rows.some((row) => row._before === true),
+      total: request.count ? Number(rows[0]?._total ?? 0) : undefined,
     };
   }
-}
-
-function groupId(values: readonly KeyValue[]): string {
-  return values.map(String).join('\u0000');
 }
