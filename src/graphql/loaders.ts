@@ -99,9 +99,9 @@ const groupQueryKey = <F>(query: GroupQuery<F>) =>
   JSON.stringify([query.group, query.filter, query.request]);
 
 /**
- * createLoaders makes a fresh set of loaders for one operation. Clusters come from
- * `ClusterStore.list()` in one statement (clusters are few, and the store stays the one reader
- * of `pve_cluster`); inventory from {@link InventoryQueries}.
+ * createLoaders makes a fresh set of loaders for one operation. Clusters come from the
+ * ClusterStore, which stays the one reader of `pve_cluster`: `get` for one id, one `list()` for
+ * several (clusters are few); the inventory from {@link InventoryQueries}.
  */
 export function createLoaders(services: LoaderServices): Loaders {
   const { clusters, inventory } = services;
