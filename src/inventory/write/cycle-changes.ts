@@ -1,0 +1,62 @@
+import type {
+  GuestState,
+  GuestUsage,
+  NodeState,
+  NodeUsage,
+  StorageState,
+  StorageUsage,
+} from '../state.js';
+
+/**
+ * CycleChanges are the changes one poll cycle found, per kind: key → new state, or null for a
+ * deletion. Usage lookups give the current metrics of the upserted objects, written with them.
+ */
+export interface CycleChanges {
+  nodes: ReadonlyMap<string, NodeState | null>;
+  guests: ReadonlyMap<string, GuestState | null>;
+  storages: ReadonlyMap<string, StorageState | null>;
+  nodeUsage(key: string): NodeUsage | undefined;
+  guestUsage(key: string): GuestUsage | undefined;
+  storageUsage(key: string): StorageUsage | undefined;
+}
+
+/** MetricsBatch is the usage to write for objects whose metrics changed since the last flush. */
+export interface MetricsBatch {
+  nodes: ReadonlyMap<string, { name: string; usage: NodeUsage }>;
+  guests: ReadonlyMap<string, { vmid: number; usage: GuestUsage }>;
+  storages: ReadonlyMap<string, { node: string; name: string; usage: StorageUsage }>;
+}
+
+/** Guests per upsert statement. */
+export const GUEST_CHUNK = 2000;
+
+/** ProgressListener hears how far a large write has got (rows written of the total). */
+export type ProgressListener = (kind: 'vm', written: number, total: number) => void;
+
+export const EMPTY_NODE_USAGE: NodeUsage = {
+  cpuUsage: null,
+  memUsed: null,
+  diskUsed: null,
+  uptime: null,
+};
+export const EMPTY_GUEST_USAGE: GuestUsage = {
+  cpuUsage: null,
+  memUsed: null,
+  diskUsed: null,
+  netIn: null,
+  netOut: null,
+  diskRead: null,
+  diskWrite: null,
+  uptime: null,
+};
+export const EMPTY_STORAGE_USAGE: StorageUsage = {
+  total: null,
+  used: null,
+  avail: null,
+  usedFraction: null,
+};
+
+/** int stores byte counts whole: they can arrive as floats (exponent notation in PVE). */
+export function int(value: number | null): number | null {
+  return value === null ? null : Math.round(value);
+}

@@ -1,0 +1,280 @@
+import type pg from 'pg';
+import {
+  type IpAddressRecord,
+  ipAddressFromRow,
+  type VmRecord,
+  vmFromRow,
+} from '../../db/inventory-records.js';
+import type { InventoryChange } from '../../events/inventory-change.js';
+import { changedFields, GUEST_FIELDS, type GuestState } from '../state.js';
+import { vmEvent } from './change-events.js';
+import {
+  type CycleChanges,
+  EMPTY_GUEST_USAGE,
+  GUEST_CHUNK,
+  int,
+  type ProgressListener,
+} from './cycle-changes.js';
+
+/**
+ * writeGuests applies a cycle's guest changes: deletions first (a vmid can be deleted as one type
+ * and created as the other in one cycle), then batched upserts in chunks (progress reported for
+ * large writes), IP addresses replaced where they changed, `vm_template` kept in step. Returns
+ * their changes, `previous` read from the rows replaced.
+ */
+export async function writeGuests(
+  client: pg.PoolClient,
+  clusterId: number,
+  changes: CycleChanges,
+  onProgress?: ProgressListener,
+): Promise<InventoryChange[]> {
+  if (changes.guests.size === 0) return [];
+  const id = clusterId;
+  const entries = [...changes.guests.entries()];
+  const vmids = entries.map(([key]) => Number(key.slice(key.indexOf('/') + 1)));
+  const { rows } = await client.query(
+    'select * from pve_vm where cluster_id = $1 and vmid = any($2::int[])',
+    [id, vmids],
+  );
+  const previousIps = await loadIpAddresses(
+    client,
+    rows.map((row) => Number(row.id)),
+  );
+  const previous = new Map(
+    rows.map((row) => [
+      Number(row.vmid),
+      {
+        record: vmFromRow(row, previousIps.get(Number(row.id)) ?? []),
+        hash: String(row.resource_hash),
+      },
+    ]),
+  );
+  const events: InventoryChange[] = [];
+
+  // Deletions first: a vmid can be deleted as one type and created as the other in one cycle.
+  const deletes = entries.filter(([, state]) => state === null).map(([key]) => key);
+  if (deletes.length > 0) {
+    const deleted = await client.query(
+      `delete from pve_vm v using unnest($2::text[], $3::int[]) as d(type, vmid)
+        where v.cluster_id = $1 and v.vmid = d.vmid and v.type = d.type returning v.*`,
+      [
+        id,
+        deletes.map((key) => key.slice(0, key.indexOf('/'))),
+        deletes.map((key) => Number(key.slice(key.indexOf('/') + 1))),
+      ],
+    );
+    for (const row of deleted.rows) {
+      const record = vmFromRow(row, previousIps.get(Number(row.id)) ?? []);
+      events.push(vmEvent(id, 'DELETED', record, null, []));
+    }
+  }
+
+  const upserts = entries.map(([, state]) => state).filter((s): s is GuestState => s !== null);
+  if (upserts.length > 0) {
+    // Written in chunks: bounded statements, and progress to log on a large first sync.
+    const rows: Record<string, unknown>[] = [];
+    for (let from = 0; from < upserts.length; from += GUEST_CHUNK) {
+      rows.push(
+        ...(await upsertGuests(
+          client,
+          clusterId,
+          upserts.slice(from, from + GUEST_CHUNK),
+          changes,
+        )),
+      );
+      if (upserts.length > GUEST_CHUNK) onProgress?.('vm', rows.length, upserts.length);
+    }
+    const written = { rows };
+    const states = new Map(upserts.map((s) => [s.vmid, s]));
+    const rowIds = new Map(written.rows.map((row) => [Number(row.vmid), Number(row.id)]));
+    await replaceIpAddresses(client, clusterId, upserts, rowIds, previous);
+    await syncTemplates(client, clusterId, upserts, rowIds);
+    for (const row of written.rows) {
+      const state = states.get(Number(row.vmid))!;
+      const record = vmFromRow(row, state.ipAddresses);
+      const before = previous.get(record.vmid);
+      if (!before || before.record.type !== record.type) {
+        events.push(vmEvent(id, 'ADDED', record, null, []));
+      } else if (before.hash !== state.hash) {
+        events.push(
+          vmEvent(
+            id,
+            'UPDATED',
+            record,
+            before.record,
+            changedFields(before.record, record, GUEST_FIELDS),
+          ),
+        );
+      }
+    }
+  }
+  // Templates of deleted guests go with them (foreign key cascade).
+  return events;
+}
+
+/** Upserts one chunk of guests; returns their rows as written. */
+
+/** upsertGuests upserts one chunk of guests; returns their rows as written. */
+async function upsertGuests(
+  client: pg.PoolClient,
+  clusterId: number,
+  upserts: GuestState[],
+  changes: CycleChanges,
+): Promise<Record<string, unknown>[]> {
+  const id = clusterId;
+  const usage = upserts.map((s) => changes.guestUsage(s.key) ?? EMPTY_GUEST_USAGE);
+  const written = await client.query(
+    `insert into pve_vm (cluster_id, vmid, node_id, node_name, type, vm_name, status, is_template, cpu_num,
+                         max_mem, max_disk, tags, lock, hastate, pool, description, agent_enabled,
+                         cpu_usage, mem_used, disk_used, net_in, net_out, disk_read, disk_write, uptime,
+                         resource_hash, metrics_updated_at)
+     select $1, u.vmid, n.id, u.node, u.type, u.name, u.status, u.tpl, u.cpus, u.maxmem, u.maxdisk,
+            case when u.tags = '' then '{}'::text[] else string_to_array(u.tags, ';') end,
+            u.lock, u.hastate, u.pool, u.descr, u.agent, u.cpu, u.mem, u.disk, u.nin, u.nout, u.dr, u.dw,
+            u.up, u.hash, now()
+       from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int2[], $8::int[],
+                   $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                   $16::bool[], $17::float8[], $18::int8[], $19::int8[], $20::int8[], $21::int8[],
+                   $22::int8[], $23::int8[], $24::int8[], $25::text[])
+            as u(vmid, node, type, name, status, tpl, cpus, maxmem, maxdisk, tags, lock, hastate, pool, descr,
+                 agent, cpu, mem, disk, nin, nout, dr, dw, up, hash)
+       left join pve_node n on n.cluster_id = $1 and n.node_name = u.node
+     on conflict (cluster_id, vmid) do update set
+       node_id = excluded.node_id, node_name = excluded.node_name, type = excluded.type,
+       vm_name = excluded.vm_name, status = excluded.status, is_template = excluded.is_template,
+       cpu_num = excluded.cpu_num, max_mem = excluded.max_mem, max_disk = excluded.max_disk,
+       tags = excluded.tags, lock = excluded.lock, hastate = excluded.hastate, pool = excluded.pool,
+       description = excluded.description, agent_enabled = excluded.agent_enabled,
+       cpu_usage = excluded.cpu_usage, mem_used = excluded.mem_used, disk_used = excluded.disk_used,
+       net_in = excluded.net_in, net_out = excluded.net_out, disk_read = excluded.disk_read,
+       disk_write = excluded.disk_write, uptime = excluded.uptime, resource_hash = excluded.resource_hash,
+       metrics_updated_at = now(), last_sync_time = now(), updated_at = now()
+     returning *`,
+    [
+      id,
+      upserts.map((s) => s.vmid),
+      upserts.map((s) => s.node),
+      upserts.map((s) => s.type),
+      upserts.map((s) => s.name),
+      upserts.map((s) => s.status),
+      upserts.map((s) => (s.template ? 1 : 0)),
+      upserts.map((s) => s.cpus),
+      upserts.map((s) => int(s.maxMem)),
+      upserts.map((s) => int(s.maxDisk)),
+      upserts.map((s) => s.tags.join(';')),
+      upserts.map((s) => s.lock),
+      upserts.map((s) => s.hastate),
+      upserts.map((s) => s.pool),
+      upserts.map((s) => s.description),
+      upserts.map((s) => s.agentEnabled),
+      usage.map((u) => u.cpuUsage),
+      usage.map((u) => int(u.memUsed)),
+      usage.map((u) => int(u.diskUsed)),
+      usage.map((u) => int(u.netIn)),
+      usage.map((u) => int(u.netOut)),
+      usage.map((u) => int(u.diskRead)),
+      usage.map((u) => int(u.diskWrite)),
+      usage.map((u) => int(u.uptime)),
+      upserts.map((s) => s.hash),
+    ],
+  );
+  return written.rows;
+}
+
+/** Replaces the addresses of guests whose addresses changed (or that are new). */
+
+/** replaceIpAddresses replaces the addresses of guests whose addresses changed (or that are new). */
+async function replaceIpAddresses(
+  client: pg.PoolClient,
+  clusterId: number,
+  upserts: GuestState[],
+  rowIds: Map<number, number>,
+  previous: Map<number, { record: VmRecord }>,
+): Promise<void> {
+  const changed = upserts.filter((s) => {
+    const before = previous.get(s.vmid)?.record.ipAddresses ?? [];
+    return JSON.stringify(before.map(ipKey)) !== JSON.stringify(s.ipAddresses.map(ipKey));
+  });
+  if (changed.length === 0) return;
+  const ids = changed.map((s) => rowIds.get(s.vmid)!);
+  await client.query('delete from vm_ipaddress where vm_id = any($1::int[])', [ids]);
+  const flat = changed.flatMap((s) =>
+    s.ipAddresses.map((ip) => ({ vmId: rowIds.get(s.vmid)!, ip })),
+  );
+  if (flat.length === 0) return;
+  await client.query(
+    `insert into vm_ipaddress (vm_id, cluster_id, nic_name, mac_address, ip_address, ip_version, prefix_length, config_nic)
+     select u.vm_id, $1, u.nic, u.mac, u.ip, u.version, u.prefix, u.config
+       from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int2[], $7::int2[], $8::text[])
+            as u(vm_id, nic, mac, ip, version, prefix, config)
+     on conflict (vm_id, nic_name, ip_address) do nothing`,
+    [
+      clusterId,
+      flat.map((f) => f.vmId),
+      flat.map((f) => f.ip.nicName),
+      flat.map((f) => f.ip.macAddress),
+      flat.map((f) => f.ip.ipAddress),
+      flat.map((f) => f.ip.ipVersion),
+      flat.map((f) => f.ip.prefixLength),
+      flat.map((f) => f.ip.configNic),
+    ],
+  );
+}
+
+/** Keeps `vm_template` in step: a row per guest that is a template, none for the others. */
+
+/** syncTemplates keeps `vm_template` in step: a row per guest that is a template, none for others. */
+async function syncTemplates(
+  client: pg.PoolClient,
+  clusterId: number,
+  upserts: GuestState[],
+  rowIds: Map<number, number>,
+): Promise<void> {
+  const templates = upserts.filter((s) => s.template);
+  const others = upserts.filter((s) => !s.template).map((s) => s.vmid);
+  if (others.length > 0) {
+    await client.query('delete from vm_template where cluster_id = $1 and vmid = any($2::int[])', [
+      clusterId,
+      others,
+    ]);
+  }
+  if (templates.length === 0) return;
+  await client.query(
+    `insert into vm_template (cluster_id, vm_id, vmid, template_name, node_name, type, description)
+     select $1, u.* from unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) as u
+     on conflict (cluster_id, vmid) do update set
+       vm_id = excluded.vm_id, template_name = excluded.template_name, node_name = excluded.node_name,
+       type = excluded.type, description = excluded.description, updated_at = now()`,
+    [
+      clusterId,
+      templates.map((s) => rowIds.get(s.vmid)!),
+      templates.map((s) => s.vmid),
+      templates.map((s) => s.name ?? `${s.type}-${s.vmid}`),
+      templates.map((s) => s.node),
+      templates.map((s) => s.type),
+      templates.map((s) => s.description),
+    ],
+  );
+}
+
+function ipKey(ip: IpAddressRecord): string {
+  return `${ip.nicName}|${ip.ipAddress}|${ip.macAddress}|${ip.prefixLength}|${ip.configNic}`;
+}
+
+async function loadIpAddresses(
+  client: pg.PoolClient,
+  vmIds: number[],
+): Promise<Map<number, IpAddressRecord[]>> {
+  const byVm = new Map<number, IpAddressRecord[]>();
+  if (vmIds.length === 0) return byVm;
+  const { rows } = await client.query(
+    'select * from vm_ipaddress where vm_id = any($1::int[]) order by nic_name, ip_address',
+    [vmIds],
+  );
+  for (const row of rows) {
+    const list = byVm.get(Number(row.vm_id)) ?? [];
+    list.push(ipAddressFromRow(row));
+    byVm.set(Number(row.vm_id), list);
+  }
+  return byVm;
+}
