@@ -234,7 +234,7 @@ describe('syncing a cluster, seen through GraphQL', () => {
   it('picks up is_enabled changed by SQL within the discovery interval', async () => {
     await app.db.query('update pve_cluster set is_enabled = 0 where id = $1', [Number(clusterId)]);
     await eventually(async () => expect((await cluster()).sync.state).toBe('DISABLED'), {
-      timeoutMs: DISCOVERY_MS * 4,
+      timeoutMs: DISCOVERY_MS * 12,
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     sim.control.resetCounters();
@@ -242,7 +242,7 @@ describe('syncing a cluster, seen through GraphQL', () => {
     expect(sim.control.counters().total).toBe(0);
     await app.db.query('update pve_cluster set is_enabled = 1 where id = $1', [Number(clusterId)]);
     await eventually(async () => expect(sim.control.counters().total).toBeGreaterThan(0), {
-      timeoutMs: DISCOVERY_MS * 4,
+      timeoutMs: DISCOVERY_MS * 12,
     });
   });
 
