@@ -10,9 +10,9 @@
  * InventoryQueries, same concurrency) to show which share of the latency the database takes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { print } from 'graphql';
@@ -93,6 +93,37 @@ async function load(once: (i: number) => Promise<void>) {
   };
 }
 
+/** CPU time (user + system, ms) of processes, from /proc (Linux; 0 elsewhere). */
+function cpuMs(pids: number[]): number {
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process is gone (a PostgreSQL backend that ended)
+    }
+  }
+  return ticks / ticksPerMs;
+}
+
+/** The postmaster and its children (backends, workers). */
+function postgresPids(postmaster: number): number[] {
+  const children = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return Number(fields[1]) === postmaster;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  return [postmaster, ...children];
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -164,6 +195,12 @@ async function main() {
     const origin = `http://127.0.0.1:${port}`;
     await waitReady(origin, server);
     const query = print(QUERY);
+    const pgPids = postgresPids(postgres.pid);
+    const cpuBefore = {
+      server: cpuMs([server.pid!]),
+      postgres: cpuMs(pgPids),
+      client: process.cpuUsage(),
+    };
     const http = await load(async (i) => {
       const response = await fetch(`${origin}/graphql`, {
         method: 'POST',
@@ -176,7 +213,16 @@ async function main() {
       const body = (await response.json()) as { errors?: unknown };
       if (body.errors) throw new Error(JSON.stringify(body.errors));
     });
+    const total = http.requests * (1 + 2 / SECONDS); // the warm-up ran requests too
+    const client = process.cpuUsage(cpuBefore.client);
     console.table({ 'SQL only (one page statement)': sqlOnly, 'GraphQL over HTTP': http });
+    console.log(
+      `CPU per HTTP request (approx., warm-up included): server ${((cpuMs([server.pid!]) - cpuBefore.server) / total).toFixed(2)} ms, ` +
+        `PostgreSQL ${((cpuMs(postgresPids(postgres.pid)) - cpuBefore.postgres) / total).toFixed(2)} ms, ` +
+        `load generator ${((client.user + client.system) / 1000 / total).toFixed(2)} ms; load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
+    );
   } finally {
     server?.kill('SIGTERM');
     await pool.end();
