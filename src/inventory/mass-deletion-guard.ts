@@ -52,9 +52,28 @@ export class MassDeletionGuard {
     this.#pending = { missing: new Set(missing), seen };
     return { action: 'hold', missing, known: known.length, seen, needed: this.#confirmations + 1 };
   }
+}
 
-  /** reset forgets a pending mass deletion (after a failed poll, the next list starts afresh). */
-  reset(): void {
-    this.#pending = undefined;
-  }
+/** GuardedList is a list after the guard: what to push, and the verdict when deletions were held. */
+export interface GuardedList<S> {
+  list: S[];
+  held: Extract<GuardVerdict, { action: 'hold' }> | undefined;
+}
+
+/**
+ * guardList applies a guard to a listed kind: when the guard holds, the missing known objects
+ * are pushed along with the list, so nothing is deleted yet.
+ */
+export function guardList<S extends { key: string }>(
+  guard: MassDeletionGuard,
+  known: readonly S[],
+  listed: S[],
+): GuardedList<S> {
+  const verdict = guard.check(
+    known.map((s) => s.key),
+    new Set(listed.map((s) => s.key)),
+  );
+  if (verdict.action === 'apply') return { list: listed, held: undefined };
+  const missing = new Set(verdict.missing);
+  return { list: [...listed, ...known.filter((s) => missing.has(s.key))], held: verdict };
 }

@@ -39,3 +39,53 @@ export function describeSyncError(error: Error, apiUrl: string): string {
       return `PVE request failed (${error.code}): ${error.message}`;
   }
 }
+
+/**
+ * StatusRecorder writes a cluster's sync status only when it changes — the status row is not
+ * rewritten every poll — and keeps a mass-deletion warning shown while the deletion is held.
+ */
+export class StatusRecorder {
+  #recorded: { state: SyncStateValue; error: string | null } | undefined;
+
+  constructor(
+    private readonly clusterId: number,
+    private readonly sink: SyncStatusSink,
+  ) {}
+
+  /** state is the last state recorded. */
+  get state(): SyncStateValue | undefined {
+    return this.#recorded?.state;
+  }
+
+  /** error is the last `lastError` recorded. */
+  get error(): string | null {
+    return this.#recorded?.error ?? null;
+  }
+
+  /**
+   * record writes a state (and `lastSyncedAt` when given). While `holdingWarning` is true, a
+   * clean SYNCED keeps the warning already shown instead of clearing it.
+   */
+  async record(
+    state: SyncStateValue,
+    error: string | null,
+    options: { at?: Date; holdingWarning?: boolean } = {},
+  ): Promise<void> {
+    const shown =
+      state === 'SYNCED' && error === null && options.holdingWarning ? this.error : error;
+    if (this.#recorded?.state === state && this.#recorded.error === shown) return;
+    this.#recorded = { state, error: shown };
+    await this.sink(this.clusterId, {
+      state,
+      lastError: shown,
+      ...(options.at ? { lastSyncedAt: options.at } : {}),
+    });
+  }
+
+  /** touch records a fresh `lastSyncedAt` while SYNCED (written at most once per metrics flush). */
+  async touch(at: Date): Promise<void> {
+    if (this.#recorded?.state === 'SYNCED') {
+      await this.sink(this.clusterId, { state: 'SYNCED', lastSyncedAt: at });
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import type { DetailFetcher } from './detail-fetcher.js';
+import type { InventoryList } from './inventory-lister.js';
+import type { InventoryUsage } from './inventory-usage.js';
+import {
+  guestStateFromPve,
+  guestUsageFromPve,
+  nodeStateFromPve,
+  nodeUsageFromPve,
+  storageStateFromPve,
+  storageUsageFromPve,
+} from './mappers.js';
+import { type GuestState, guestKey, type NodeState, nodeKey, type StorageState } from './state.js';
+
+/** KnownInventory is what the informers hold before a cycle (their caches). */
+export interface KnownInventory {
+  node(key: string): NodeState | undefined;
+  guest(key: string): GuestState | undefined;
+  guests(): GuestState[];
+  storages(): StorageState[];
+}
+
+/** CycleStates are a listing mapped to inventory states, ready to push into the informers. */
+export interface CycleStates {
+  nodes: NodeState[];
+  guests: GuestState[];
+  storages: StorageState[];
+  /** Guests whose state changed, with their state before: their details may follow. */
+  changedGuests: [before: GuestState, after: GuestState][];
+}
+
+/**
+ * buildCycleStates maps one listing to inventory states, each merged with what is known of it
+ * (a guest of an offline node keeps its last name and sizes; node IPs come from
+ * `/cluster/status`; guest details from the DetailFetcher), and records every object's current
+ * usage. Nodes that could not be listed (per-node strategy) keep their known guests, as
+ * `unknown`, and their storage.
+ */
+export function buildCycleStates(
+  list: InventoryList,
+  known: KnownInventory,
+  details: Pick<DetailFetcher, 'details'>,
+  nodeIps: ReadonlyMap<string, string>,
+  usage: InventoryUsage,
+): CycleStates {
+  const nodes = list.nodes.map((node) => {
+    const state = nodeStateFromPve(
+      node,
+      nodeIps.get(node.name) ?? null,
+      known.node(nodeKey(node.name)),
+    );
+    usage.nodes.set(state.key, nodeUsageFromPve(node), { name: node.name });
+    return state;
+  });
+  const changedGuests: [GuestState, GuestState][] = [];
+  const guests = list.guests.map((guest) => {
+    const key = guestKey(guest.type, guest.vmid);
+    const before = known.guest(key);
+    const state = guestStateFromPve(guest, details.details(key), before);
+    if (before && before.hash !== state.hash) changedGuests.push([before, state]);
+    if (guest.usage) usage.guests.set(key, guestUsageFromPve(guest), { vmid: guest.vmid });
+    return state;
+  });
+  const storages = list.storages.map((storage) => {
+    const state = storageStateFromPve(storage);
+    usage.storages.set(state.key, storageUsageFromPve(storage), {
+      node: state.node,
+      name: state.name,
+    });
+    return state;
+  });
+  if (list.unlistedNodes.size > 0) {
+    const listedGuests = new Set(guests.map((g) => g.key));
+    for (const guest of known.guests()) {
+      if (!list.unlistedNodes.has(guest.node) || listedGuests.has(guest.key)) continue;
+      const unknown = {
+        vmid: guest.vmid,
+        type: guest.type,
+        node: guest.node,
+        status: 'unknown',
+        tags: guest.tags,
+      };
+      guests.push(guestStateFromPve(unknown, details.details(guest.key), guest));
+    }
+    const listedStorages = new Set(storages.map((s) => s.key));
+    for (const storage of known.storages()) {
+      if (list.unlistedNodes.has(storage.node) && !listedStorages.has(storage.key))
+        storages.push(storage);
+    }
+  }
+  return { nodes, guests, storages, changedGuests };
+}

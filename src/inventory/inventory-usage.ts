@@ -1,0 +1,85 @@
+import type { StoredInventory } from './inventory-loader.js';
+import type {
+  GuestState,
+  GuestUsage,
+  NodeState,
+  NodeUsage,
+  StorageState,
+  StorageUsage,
+} from './state.js';
+import { UsageStore } from './usage-store.js';
+import type { MetricsBatch } from './write/cycle-changes.js';
+
+/**
+ * InventoryUsage keeps one cluster's usage metrics (nodes, guests, storage) current in memory
+ * between flushes: every poll records the latest values, rows written by a cycle carry theirs,
+ * and a flush writes only what changed since (DESIGN §4).
+ */
+export class InventoryUsage {
+  readonly nodes = new UsageStore<NodeUsage, { name: string }>();
+  readonly guests = new UsageStore<GuestUsage, { vmid: number }>();
+  readonly storages = new UsageStore<StorageUsage, { node: string; name: string }>();
+
+  /** seed records what the database holds as already written. */
+  seed(stored: StoredInventory): void {
+    for (const { state, usage } of stored.nodes) {
+      this.nodes.set(state.key, usage, { name: state.name });
+      this.nodes.markWritten(state.key);
+    }
+    for (const { state, usage } of stored.guests) {
+      this.guests.set(state.key, usage, { vmid: state.vmid });
+      this.guests.markWritten(state.key);
+    }
+    for (const { state, usage } of stored.storages) {
+      this.storages.set(state.key, usage, { node: state.node, name: state.name });
+      this.storages.markWritten(state.key);
+    }
+  }
+
+  /** written records a cycle's rows as written with their usage; deleted ones are forgotten. */
+  written(changes: {
+    nodes: ReadonlyMap<string, NodeState | null>;
+    guests: ReadonlyMap<string, GuestState | null>;
+    storages: ReadonlyMap<string, StorageState | null>;
+  }): void {
+    for (const [key, state] of changes.nodes) {
+      if (state) this.nodes.markWritten(key);
+      else this.nodes.delete(key);
+    }
+    for (const [key, state] of changes.guests) {
+      if (state) this.guests.markWritten(key);
+      else this.guests.delete(key);
+    }
+    for (const [key, state] of changes.storages) {
+      if (state) this.storages.markWritten(key);
+      else this.storages.delete(key);
+    }
+  }
+
+  /**
+   * pending is the usage changed since the last flush, as a batch to write, and `commit` to call
+   * once it is written.
+   */
+  pending(): { batch: MetricsBatch; commit(): void } {
+    const nodes = this.nodes.changed();
+    const guests = this.guests.changed();
+    const storages = this.storages.changed();
+    return {
+      batch: {
+        nodes: new Map([...nodes].map(([k, v]) => [k, { name: v.meta.name, usage: v.usage }])),
+        guests: new Map([...guests].map(([k, v]) => [k, { vmid: v.meta.vmid, usage: v.usage }])),
+        storages: new Map(
+          [...storages].map(([k, v]) => [
+            k,
+            { node: v.meta.node, name: v.meta.name, usage: v.usage },
+          ]),
+        ),
+      },
+      commit: () => {
+        this.nodes.committed(nodes);
+        this.guests.committed(guests);
+        this.storages.committed(storages);
+      },
+    };
+  }
+}
