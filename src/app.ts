@@ -5,6 +5,10 @@ import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { InventoryQueries } from './db/inventory-queries.js';
 import { loadSecretKey } from './db/secret-key.js';
 import { type EventBus, MemoryEventBus } from './events/event-bus.js';
+import { EventLogReader } from './events/event-log-reader.js';
+import { EventPruner } from './events/event-pruner.js';
+import { EventService } from './events/event-service.js';
+import { PostgresEventBus } from './events/postgres-event-bus.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
 import { ClusterManager } from './inventory/cluster-manager.js';
 import type { Logger } from './lib/logger.js';
@@ -21,6 +25,8 @@ export interface AppServices {
   clusters: ClusterStore;
   metrics: Metrics;
   bus: EventBus;
+  /** The event streams of subscriptions. */
+  events: EventService;
   /** The cluster manager, when this process syncs. */
   manager: ClusterManager | undefined;
   /** Adds a condition to `/readyz` (the sync layer registers "informers synced"). */
@@ -59,6 +65,22 @@ async function startEmbedded(
   const embedded = await startEmbeddedPostgres({ dataDir, logger });
   releasers.push('embedded postgres', () => embedded.stop());
   return embedded.connectionString;
+}
+
+/**
+ * createEventBus builds the bus `PVESPHERE_BUS` names: in-process (`memory`), or PostgreSQL
+ * LISTEN/NOTIFY across replicas (`postgres`; it polls the event log instead where notifications
+ * do not arrive, behind a transaction pooler).
+ */
+function createEventBus(config: Config, db: Database, logger: Logger): EventBus {
+  const onListenerError = (err: unknown) => logger.error({ err }, 'event listener failed');
+  if (config.bus === 'memory') return new MemoryEventBus(onListenerError);
+  return new PostgresEventBus({
+    connectionString: db.pool.options.connectionString!,
+    pool: db.pool,
+    logger,
+    onListenerError,
+  });
 }
 
 /** createClusterManager builds the sync layer from the config, counting into the metrics. */
@@ -130,8 +152,16 @@ export function createApp(config: Config, logger: Logger): App {
       const clusters = new ClusterStore({ db, secretKey, logger });
       const metrics = createMetrics();
       const checks = new Map<string, ReadinessCheck>([['database', () => db.ping()]]);
-      const bus = new MemoryEventBus((err) => logger.error({ err }, 'event listener failed'));
+      const bus = createEventBus(config, db, logger);
       releasers.push('event bus', () => bus.close());
+      await bus.start();
+      const events = new EventService({
+        bus,
+        reader: new EventLogReader(db.pool),
+        logger,
+        subscriberBuffer: config.graphql.subscriberBuffer,
+      });
+      releasers.push('event streams', async () => events.close());
       const manager = config.sync
         ? createClusterManager(config, { db, clusters, bus, metrics, logger })
         : undefined;
@@ -140,6 +170,7 @@ export function createApp(config: Config, logger: Logger): App {
         services: {
           clusters,
           inventory: new InventoryQueries({ db }),
+          events,
           ...(manager ? { sync: manager } : {}),
         },
         tokens: { adminToken: config.adminToken, readToken: config.readToken },
@@ -163,6 +194,14 @@ export function createApp(config: Config, logger: Logger): App {
         checks.set('informers', async () => {
           if (!manager.ready()) throw new Error('the first sync of some clusters is still running');
         });
+        // The process that writes events prunes them; serve-only replicas leave the log alone.
+        const pruner = new EventPruner({
+          pool: db.pool,
+          retentionMs: config.eventRetentionMs,
+          logger,
+        });
+        pruner.start();
+        releasers.push('event pruner', () => pruner.stop());
       } else {
         logger.info(
           'PVESPHERE_SYNC=false: this server serves queries and subscriptions and syncs nothing',
@@ -182,6 +221,7 @@ export function createApp(config: Config, logger: Logger): App {
           clusters,
           metrics,
           bus,
+          events,
           manager,
           addReadinessCheck: (name: string, check: ReadinessCheck) => {
             checks.set(name, check);

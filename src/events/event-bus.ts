@@ -1,45 +1,49 @@
 import type { InventoryEvent } from './inventory-change.js';
-
-/** EventListener receives committed inventory events, in sequence order. */
-export type EventListener = (events: readonly InventoryEvent[]) => void;
+import { type InventoryEventListener, ListenerSet } from './listener-set.js';
 
 /**
- * EventBus carries committed inventory events from the sync to subscribers (DESIGN §4, §7).
- * publish() is called only after the transaction that wrote the events committed, with the
- * events of that transaction in sequence order.
+ * EventBus carries committed inventory events from the sync to the subscribers of this process
+ * (DESIGN §4, §7). Listeners receive every committed event once, in sequence order, in batches.
+ * publish() is called only after the transaction that wrote the events committed, with the events
+ * of that transaction in sequence order. Listeners run synchronously inside the delivery and must
+ * not block: a subscriber copies what it wants into its own bounded buffer.
  */
 export interface EventBus {
+  /** start connects what the bus needs (nothing for the in-memory bus). */
+  start(): Promise<void>;
+  /** publish announces events this process just committed. */
   publish(events: readonly InventoryEvent[]): void;
   /** subscribe adds a listener; the returned function removes it. */
-  subscribe(listener: EventListener): () => void;
+  subscribe(listener: InventoryEventListener): () => void;
   /** listenerCount is the number of listeners (leak checks). */
   readonly listenerCount: number;
+  /** close stops delivering and removes every listener. */
   close(): Promise<void>;
 }
 
 /**
- * MemoryEventBus is the in-process bus: publish() hands the events to every listener
- * synchronously. A listener that throws is isolated from the others.
+ * MemoryEventBus is the in-process bus (`PVESPHERE_BUS=memory`, the default): publish() hands
+ * the events to every listener synchronously — the events already carry their objects, so no
+ * subscriber reads the database. It only reaches subscribers of this process; replicas use
+ * {@link https://www.postgresql.org/docs/current/sql-notify.html LISTEN/NOTIFY} through
+ * `PostgresEventBus`. Events must be published in commit order, which the sync guarantees: event
+ * writers serialise on `EVENT_SEQUENCE_LOCK` and publish right after their commit.
  */
 export class MemoryEventBus implements EventBus {
-  readonly #listeners = new Set<EventListener>();
+  readonly #listeners: ListenerSet;
 
-  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
-
-  publish(events: readonly InventoryEvent[]): void {
-    if (events.length === 0) return;
-    for (const listener of this.#listeners) {
-      try {
-        listener(events);
-      } catch (err) {
-        this.onListenerError(err);
-      }
-    }
+  constructor(onListenerError: (error: unknown) => void = () => {}) {
+    this.#listeners = new ListenerSet(onListenerError);
   }
 
-  subscribe(listener: EventListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  async start(): Promise<void> {}
+
+  publish(events: readonly InventoryEvent[]): void {
+    this.#listeners.emit(events);
+  }
+
+  subscribe(listener: InventoryEventListener): () => void {
+    return this.#listeners.add(listener);
   }
 
   get listenerCount(): number {

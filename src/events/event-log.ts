@@ -10,11 +10,22 @@ import type { InventoryChange, InventoryEvent } from './inventory-change.js';
 export const EVENT_SEQUENCE_LOCK = 0x70766565; // 'pvee'
 
 /**
+ * EVENT_NOTIFY_CHANNEL is the PostgreSQL NOTIFY channel {@link appendEvents} signals on, in the
+ * writing transaction, with the highest sequence it wrote as the payload (a decimal string, far
+ * below NOTIFY's 8000-byte limit; never the event itself). PostgreSQL delivers it at commit and
+ * not at all on rollback, so a listener (`PostgresEventBus`) never hears of an event it cannot
+ * read yet. A lost notification (the listener was disconnected) loses nothing: listeners re-read
+ * `inventory_event` after the last sequence they delivered.
+ */
+export const EVENT_NOTIFY_CHANNEL = 'pvesphere_inventory_event';
+
+/**
  * appendEvents writes changes to `inventory_event` inside the caller's transaction (the one that
  * changed the inventory: a transactional outbox) and returns them with their sequences, in order.
  * It takes {@link EVENT_SEQUENCE_LOCK} first; callers should take it before their other writes
- * so the lock is held for as short a time as the rest allows. Publish the result only after
- * commit.
+ * so the lock is held for as short a time as the rest allows. The same statement notifies
+ * {@link EVENT_NOTIFY_CHANNEL} (delivered at commit, for other processes). Publish the result only
+ * after commit.
  */
 export async function appendEvents(
   client: pg.PoolClient,
@@ -23,14 +34,19 @@ export async function appendEvents(
   if (changes.length === 0) return [];
   await lockEventSequence(client);
   const { rows } = await client.query<{ sequence: string; at: Date }>(
-    `insert into inventory_event
-       (cluster_id, kind, type, object_key, node_name, previous_node_name, vmid, payload, previous, changed_fields)
-     select c, k, t, o, n, p, v, pl, pr, case when f = '' then '{}'::text[] else string_to_array(f, ',') end
-       from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
-                   $8::jsonb[], $9::jsonb[], $10::text[])
-         with ordinality as u(c, k, t, o, n, p, v, pl, pr, f, ord)
-      order by ord
-     returning sequence, at`,
+    `with inserted as (
+       insert into inventory_event
+         (cluster_id, kind, type, object_key, node_name, previous_node_name, vmid, payload, previous, changed_fields)
+       select c, k, t, o, n, p, v, pl, pr, case when f = '' then '{}'::text[] else string_to_array(f, ',') end
+         from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
+                     $8::jsonb[], $9::jsonb[], $10::text[])
+           with ordinality as u(c, k, t, o, n, p, v, pl, pr, f, ord)
+        order by ord
+       returning sequence, at
+     )
+     -- One notification per transaction (an uncorrelated subquery runs once), sent at commit.
+     select sequence, at, (select pg_notify($11, max(sequence)::text) from inserted) as notified
+       from inserted`,
     [
       changes.map((c) => c.clusterId),
       changes.map((c) => c.kind),
@@ -42,6 +58,7 @@ export async function appendEvents(
       changes.map((c) => JSON.stringify(c.payload)),
       changes.map((c) => (c.previous === null ? null : JSON.stringify(c.previous))),
       changes.map((c) => c.changedFields.join(',')),
+      EVENT_NOTIFY_CHANNEL,
     ],
   );
   // Sequences are drawn in `ord` order; sort what RETURNING gave to pair them up.

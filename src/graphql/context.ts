@@ -1,5 +1,6 @@
 import type { ClusterStore } from '../db/cluster-store.js';
 import type { InventoryQueries } from '../db/inventory-queries.js';
+import type { EventService } from '../events/event-service.js';
 import type { Loaders } from './loaders.js';
 import type { Principal } from './principal.js';
 
@@ -19,6 +20,8 @@ export interface GraphQLServices {
   clusters: ClusterStore;
   /** The read side of the inventory (nodes, guests, storage, addresses, templates). */
   inventory: InventoryQueries;
+  /** Event streams of the subscriptions (`nodeChanged`, `vmChanged`, `storageChanged`). */
+  events: EventService;
 }
 
 /**

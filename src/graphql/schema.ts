@@ -2,6 +2,7 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './types/cluster.js';
 import './types/cluster-counts.js';
+import './types/events.js';
 import './types/ip-address.js';
 import './types/node.js';
 import './types/storage.js';

@@ -3,7 +3,8 @@
  * real server syncs it, and independent graphql-ws and SSE clients must receive every change
  * once, in order, with the right contents — the `inventory_event` rows are the ground truth.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EventPruner } from '../../src/events/event-pruner.js';
 import type { RunningSimulator } from '../../src/simulator/simulator.js';
 import { NodeChanged, StorageChanged, VmChanged, VmSequences } from '../events/operations.js';
 import {
@@ -13,7 +14,7 @@ import {
   subscribeWs,
 } from '../events/subscription-client.js';
 import { CreateCluster } from '../graphql/operations.js';
-import { registerSecret } from '../support/capture.js';
+import { registerSecret, testLogger } from '../support/capture.js';
 import { gql } from '../support/graphql-client.js';
 import { eventually, startTestSimulator } from '../support/simulator-fixture.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -36,12 +37,23 @@ interface EventRow {
   vmid: number | null;
 }
 
+/** Subscriptions a test opened; afterEach stops them, also when the test failed. */
+const open: { stop(): Promise<void> }[] = [];
+function track<R extends { stop(): Promise<void> }>(recording: R): R {
+  open.push(recording);
+  return recording;
+}
+
+afterEach(async () => {
+  for (const recording of open.splice(0)) await recording.stop();
+});
+
 /** logged lists the rows of the event log of one kind after a sequence: the ground truth. */
 async function logged(kind: string, after: string): Promise<EventRow[]> {
   return app.db.query<EventRow>(
     `select sequence::text as sequence, type, object_key, node_name, previous_node_name, vmid
        from inventory_event where kind = $1 and cluster_id = $2 and sequence > $3::bigint
-      order by sequence`,
+      order by inventory_event.sequence`,
     [kind, Number(clusterId), after],
   );
 }
@@ -62,6 +74,12 @@ async function quiet(ms = 400): Promise<string> {
     if (now === last) return now;
     last = now;
   }
+}
+
+/** noSubscribers waits until the subscriptions of earlier tests are released; returns 0. */
+async function noSubscribers(): Promise<number> {
+  await eventually(() => expect(app.services.bus.listenerCount).toBe(0));
+  return 0;
 }
 
 /** subscribed waits until the server registered `count` more bus listeners than `baseline`. */
@@ -119,9 +137,11 @@ beforeAll(async () => {
   );
   expect(res.errors).toBeUndefined();
   clusterId = res.data!.createCluster.id;
-  // The first sync: every guest ADDED.
+  // The first sync: every guest ADDED (then their addresses, as the agent answers).
   await eventually(async () =>
-    expect((await logged('vm', '0')).length).toBe(sim.control.guests().length),
+    expect((await logged('vm', '0')).filter((r) => r.type === 'ADDED').length).toBe(
+      sim.control.guests().length,
+    ),
   );
 });
 
@@ -133,10 +153,10 @@ afterAll(async () => {
 
 describe('vmChanged, nodeChanged and storageChanged', () => {
   it('graphql-ws and SSE both receive every guest change once, in order, with the guest as it was', async () => {
-    const baseline = app.services.bus.listenerCount;
+    const baseline = await noSubscribers();
     const from = await quiet();
-    const ws = subscribeWs(app.url, VmChanged, { clusterId }, WS_AUTH);
-    const sse = subscribeSse(app.url, VmChanged, { clusterId }, SSE_AUTH);
+    const ws = track(subscribeWs(app.url, VmChanged, { clusterId }, WS_AUTH));
+    const sse = track(subscribeSse(app.url, VmChanged, { clusterId }, SSE_AUTH));
     await subscribed(baseline, 2);
 
     const [renamed, removed, stopped] = sim.control
@@ -188,6 +208,245 @@ describe('vmChanged, nodeChanged and storageChanged', () => {
 
     await ws.stop();
     await sse.stop();
+    await eventually(() => expect(app.services.bus.listenerCount).toBe(baseline));
+  });
+
+  it('filters by node (a migration is seen from both sides), by vmid and by cluster', async () => {
+    const baseline = await noSubscribers();
+    await quiet();
+    const guest = sim.control.guests().find((g) => !g.template && g.status === 'running')!;
+    const source = guest.node;
+    const target = sim.control.nodes().find((n) => n.name !== source)!.name;
+    const other = sim.control.guests().find((g) => g.vmid !== guest.vmid && !g.template)!;
+    const onSource = track(subscribeWs(app.url, VmChanged, { clusterId, node: source }, WS_AUTH));
+    const onTarget = track(subscribeSse(app.url, VmChanged, { clusterId, node: target }, SSE_AUTH));
+    const byVmid = track(subscribeWs(app.url, VmChanged, { vmid: guest.vmid }, WS_AUTH));
+    const elsewhere = track(subscribeWs(app.url, VmChanged, { clusterId: '99999' }, WS_AUTH));
+    await subscribed(baseline, 4);
+
+    await sim.control.migrate(guest.vmid, target, { phaseMs: 300 });
+    sim.control.updateGuest(other.vmid, { name: 'ev-other' });
+    const moved = await eventually(() => {
+      const events = byVmid.data().map((d) => d.vmChanged);
+      const move = events.find((e) => e.changedFields.includes('node'));
+      expect(move).toMatchObject({
+        type: 'UPDATED',
+        vm: { node: target },
+        previous: { node: source },
+      });
+      // Unlocked on the target: the migration is over.
+      expect(events.at(-1)!.vm.node).toBe(target);
+      return move!;
+    });
+    await eventually(() => {
+      const sourceSeen = onSource.data().map((d) => d.vmChanged);
+      const targetSeen = onTarget.data().map((d) => d.vmChanged);
+      expect(sourceSeen.map((e) => e.sequence)).toContain(moved.sequence);
+      expect(targetSeen.map((e) => e.sequence)).toContain(moved.sequence);
+      for (const e of sourceSeen) expect([e.vm.node, e.previous?.node]).toContain(source);
+      for (const e of targetSeen) expect([e.vm.node, e.previous?.node]).toContain(target);
+    });
+    expect(byVmid.data().every((d) => d.vmChanged.vm.vmid === guest.vmid)).toBe(true);
+    // What the log says about the guest, byVmid received exactly.
+    const rows = (await logged('vm', '0')).filter((r) => r.vmid === guest.vmid);
+    expect(byVmid.data().map((d) => d.vmChanged.sequence)).toEqual(
+      rows
+        .filter((r) => Number(r.sequence) > Number(byVmid.data()[0]!.vmChanged.sequence) - 1)
+        .map((r) => r.sequence),
+    );
+    expect(elsewhere.results).toEqual([]);
+    for (const s of [onSource, onTarget, byVmid, elsewhere]) await s.stop();
+    await eventually(() => expect(app.services.bus.listenerCount).toBe(baseline));
+  });
+
+  it('nodeChanged and storageChanged carry nodes and storages added and deleted (with their last state)', async () => {
+    const baseline = await noSubscribers();
+    const from = await quiet();
+    const nodes = track(subscribeWs(app.url, NodeChanged, { clusterId }, WS_AUTH));
+    const storages = track(subscribeSse(app.url, StorageChanged, { clusterId }, SSE_AUTH));
+    const firstNode = sim.control.nodes()[0]!.name;
+    const oneNode = track(
+      subscribeWs(app.url, StorageChanged, { clusterId, node: firstNode }, WS_AUTH),
+    );
+    await subscribed(baseline, 3);
+
+    const added = sim.control.addNode();
+    await eventually(() =>
+      expect(nodes.data().map((d) => [d.nodeChanged.type, d.nodeChanged.node.name])).toContainEqual(
+        ['ADDED', added.name],
+      ),
+    );
+    sim.control.removeNode(added.name);
+    sim.control.addStorage({ id: 'ev-nfs', type: 'nfs', content: ['images', 'backup'] });
+
+    await receivedAll(nodes, 'node', from);
+    const nodeEvents = nodes.data().map((d) => d.nodeChanged);
+    expect(nodeEvents.find((e) => e.type === 'ADDED')).toMatchObject({
+      node: { name: added.name, clusterId },
+      previous: null,
+    });
+    expect(nodeEvents.find((e) => e.type === 'DELETED')).toMatchObject({
+      node: { name: added.name, clusterId },
+    });
+    await receivedAll(storages, 'storage', from);
+    const nfs = storages
+      .data()
+      .map((d) => d.storageChanged)
+      .filter((e) => e.storage.name === 'ev-nfs');
+    expect(
+      nfs
+        .filter((e) => e.type === 'ADDED')
+        .map((e) => e.storage.node)
+        .sort(),
+    ).toEqual(
+      sim.control
+        .nodes()
+        .map((n) => n.name)
+        .sort(),
+    );
+    expect(nfs[0]!.storage).toMatchObject({
+      type: 'nfs',
+      shared: true,
+      content: ['backup', 'images'],
+    });
+    await eventually(() =>
+      expect(oneNode.data().map((d) => d.storageChanged.storage.node)).toEqual(
+        storages
+          .data()
+          .map((d) => d.storageChanged.storage.node)
+          .filter((n) => n === firstNode),
+      ),
+    );
+    expect(oneNode.results.length).toBeGreaterThan(0);
+    for (const s of [nodes, storages, oneNode]) await s.stop();
+  });
+});
+
+describe('resuming with after', () => {
+  it('replays what changed during a forced disconnect, then continues live', async () => {
+    const baseline = await noSubscribers();
+    const from = await quiet();
+    const [a, b, c] = sim.control.guests().filter((g) => !g.template);
+    const first = track(subscribeWs(app.url, VmChanged, { clusterId }, WS_AUTH));
+    await subscribed(baseline);
+    sim.control.updateGuest(a!.vmid, { name: 'resume-1' });
+    await first.waitFor(1);
+    await quiet();
+    const seen = sequencesOf(first);
+    first.terminate();
+    await eventually(() => expect(app.services.bus.listenerCount).toBe(baseline));
+
+    // Meanwhile:
+    sim.control.updateGuest(b!.vmid, { name: 'resume-2' });
+    const created = sim.control.addGuest({ name: 'resume-created', running: false });
+    await eventually(async () =>
+      expect((await logged('vm', seen.at(-1)!)).map((r) => r.vmid)).toEqual(
+        expect.arrayContaining([b!.vmid, created.vmid]),
+      ),
+    );
+    const again = track(
+      subscribeWs(app.url, VmChanged, { clusterId, after: seen.at(-1)! }, WS_AUTH),
+    );
+    await again.waitFor(2);
+    sim.control.updateGuest(c!.vmid, { name: 'resume-3' });
+    await eventually(async () => {
+      const expected = (await logged('vm', from)).map((r) => r.sequence);
+      expect([...seen, ...sequencesOf(again)]).toEqual(expected);
+      expect(again.data().map((d) => d.vmChanged.vm.name)).toEqual(
+        expect.arrayContaining(['resume-2', 'resume-created', 'resume-3']),
+      );
+    });
+    await again.stop();
+  });
+
+  it('has no gap and no duplicate while changes keep arriving during the replay (graphql-ws and SSE)', async () => {
+    const from = await quiet();
+    sim.control.startChurn(40);
+    try {
+      await eventually(async () => expect((await logged('vm', from)).length).toBeGreaterThan(20));
+      const rows = await logged('vm', from);
+      const mid = rows[Math.floor(rows.length / 2)]!.sequence;
+      const fromStart = track(
+        subscribeWs(app.url, VmSequences, { clusterId, after: from }, WS_AUTH),
+      );
+      const fromMid = track(
+        subscribeSse(app.url, VmSequences, { clusterId, after: mid }, SSE_AUTH),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      sim.control.stopChurn();
+      await quiet();
+      const all = await receivedAll(fromStart, 'vm', from);
+      const tail = await receivedAll(fromMid, 'vm', mid);
+      expect(all.length).toBeGreaterThan(tail.length);
+      expect(all.slice(all.indexOf(mid) + 1)).toEqual(tail);
+      for (const s of [fromStart, fromMid]) await s.stop();
+    } finally {
+      sim.control.stopChurn();
+    }
+  });
+});
+
+describe('refusals', () => {
+  it('subscriptions need the read token on graphql-ws and SSE (UNAUTHENTICATED)', async () => {
+    const baseline = await noSubscribers();
+    const wrong = registerSecret('subscriptions-wrong-token-000000000');
+    for (const params of [{}, { connectionParams: { Authorization: `Bearer ${wrong}` } }]) {
+      const ws = track(subscribeWs(app.url, VmChanged, { clusterId }, params));
+      await ws.ended();
+      expect(errorCodesOf(ws)).toEqual(['UNAUTHENTICATED']);
+      await ws.stop();
+    }
+    for (const headers of [{}, { authorization: `Bearer ${wrong}` }] as Record<string, string>[]) {
+      const sse = track(subscribeSse(app.url, VmChanged, { clusterId }, headers));
+      await sse.ended();
+      expect(errorCodesOf(sse)).toEqual(['UNAUTHENTICATED']);
+      await sse.stop();
+    }
+    expect(app.services.bus.listenerCount).toBe(baseline);
+  });
+
+  it('a malformed after is BAD_USER_INPUT; an unknown or pruned one is EVENTS_EXPIRED', async () => {
+    const baseline = await noSubscribers();
+    const refused = async (after: string) => {
+      const ws = track(subscribeWs(app.url, VmChanged, { clusterId, after }, WS_AUTH));
+      await ws.ended();
+      await ws.stop();
+      return errorCodesOf(ws);
+    };
+    for (const after of ['abc', '-1', '1.5', '', '99999999999999999999']) {
+      expect(await refused(after)).toEqual(['BAD_USER_INPUT']);
+    }
+    // Never assigned by this log (a sequence from another database).
+    expect(await refused('9000000000000000000')).toEqual(['EVENTS_EXPIRED']);
+
+    await quiet();
+    const rows = await logged('vm', '0');
+    const cut = rows[10]!.sequence;
+    await app.db.query(
+      `update inventory_event set at = now() - interval '30 days' where sequence <= $1::bigint`,
+      [cut],
+    );
+    const pruner = new EventPruner({
+      pool: app.services.db.pool,
+      retentionMs: 7 * 86_400_000,
+      batchSize: 4,
+      logger: testLogger({ component: 'pruner-test' }),
+    });
+    const pruned = await pruner.pruneOnce();
+    expect(pruned).toMatchObject({ deleted: Number(cut), through: cut });
+    expect(pruned.batches).toBeGreaterThan(1);
+
+    const sse = track(
+      subscribeSse(app.url, VmChanged, { clusterId, after: String(Number(cut) - 1) }, SSE_AUTH),
+    );
+    await sse.ended();
+    expect(errorCodesOf(sse)).toEqual(['EVENTS_EXPIRED']);
+    await sse.stop();
+    // The last pruned sequence still resumes: nothing after it is missing.
+    const resumed = track(subscribeWs(app.url, VmSequences, { clusterId, after: cut }, WS_AUTH));
+    await resumed.waitFor(rows.length - 11);
+    expect(sequencesOf(resumed)).toEqual(rows.slice(11).map((r) => r.sequence));
+    await resumed.stop();
     await eventually(() => expect(app.services.bus.listenerCount).toBe(baseline));
   });
 });
