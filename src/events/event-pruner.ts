@@ -66,13 +66,19 @@ export class EventPruner {
   /** pruneOnce deletes every event older than the retention (but the newest), batch by batch. */
   async pruneOnce(): Promise<PruneResult> {
     const started = this.#options.clock.now();
-    const { rows } = await this.#options.pool.query<{ through: string | null }>(
-      `select least(
-         (select sequence - 1 from inventory_event
-           where at >= now() - $1::bigint * interval '1 millisecond'
-           order by sequence limit 1),
-         (select max(sequence) - 1 from inventory_event)
-       )::text as through`,
+    // The last sequence to delete: everything before the first event within the retention,
+    // never the newest one; no row when nothing is that old.
+    const { rows } = await this.#options.pool.query<{ through: string }>(
+      `with bound as (
+         select least(
+           (select sequence - 1 from inventory_event
+             where at >= now() - $1::bigint * interval '1 millisecond'
+             order by sequence limit 1),
+           (select max(sequence) - 1 from inventory_event)
+         ) as through
+       )
+       select through::text as through from bound
+        where through >= (select min(sequence) from inventory_event)`,
       [Math.round(this.#options.retentionMs)],
     );
     const through = rows[0]?.through ?? null;

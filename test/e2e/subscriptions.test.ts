@@ -162,7 +162,7 @@ describe('vmChanged, nodeChanged and storageChanged', () => {
     const [renamed, removed, stopped] = sim.control
       .guests()
       .filter((g) => !g.template && g.status === 'running');
-    const created = sim.control.addGuest({ name: 'ev-created', type: 'lxc', running: false });
+    const created = sim.control.addGuest({ vmid: 901, name: 'ev-created', type: 'lxc', running: false });
     sim.control.updateGuest(renamed!.vmid, { name: 'ev-renamed', tags: ['ev', 'prod'] });
     sim.control.removeGuest(removed!.vmid);
     sim.control.stopGuest(stopped!.vmid);
@@ -338,7 +338,7 @@ describe('resuming with after', () => {
 
     // Meanwhile:
     sim.control.updateGuest(b!.vmid, { name: 'resume-2' });
-    const created = sim.control.addGuest({ name: 'resume-created', running: false });
+    const created = sim.control.addGuest({ vmid: 902, name: 'resume-created', running: false });
     await eventually(async () =>
       expect((await logged('vm', seen.at(-1)!)).map((r) => r.vmid)).toEqual(
         expect.arrayContaining([b!.vmid, created.vmid]),
