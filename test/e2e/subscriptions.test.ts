@@ -162,7 +162,12 @@ describe('vmChanged, nodeChanged and storageChanged', () => {
     const [renamed, removed, stopped] = sim.control
       .guests()
       .filter((g) => !g.template && g.status === 'running');
-    const created = sim.control.addGuest({ vmid: 901, name: 'ev-created', type: 'lxc', running: false });
+    const created = sim.control.addGuest({
+      vmid: 901,
+      name: 'ev-created',
+      type: 'lxc',
+      running: false,
+    });
     sim.control.updateGuest(renamed!.vmid, { name: 'ev-renamed', tags: ['ev', 'prod'] });
     sim.control.removeGuest(removed!.vmid);
     sim.control.stopGuest(stopped!.vmid);
