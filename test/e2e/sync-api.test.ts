@@ -233,10 +233,19 @@ describe('syncing a cluster, seen through GraphQL', () => {
 
   it('picks up is_enabled changed by SQL within the discovery interval', async () => {
     await app.db.query('update pve_cluster set is_enabled = 0 where id = $1', [Number(clusterId)]);
-    await eventually(async () => expect((await cluster()).sync.state).toBe('DISABLED'), {
-      timeoutMs: DISCOVERY_MS * 12,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The API shows DISABLED at once (it reads is_enabled); the sync stops at the next discovery,
+    // which records it in sync_state.
+    expect((await cluster()).sync.state).toBe('DISABLED');
+    await eventually(
+      async () => {
+        const [row] = await app.db.query<{ sync_state: string }>(
+          'select sync_state from pve_cluster where id = $1',
+          [Number(clusterId)],
+        );
+        expect(row!.sync_state).toBe('DISABLED');
+      },
+      { timeoutMs: DISCOVERY_MS * 12 },
+    );
     sim.control.resetCounters();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sim.control.counters().total).toBe(0);
