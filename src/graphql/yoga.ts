@@ -7,6 +7,7 @@ import { maskError } from './errors.js';
 import { createLoaders } from './loaders.js';
 import { useOperationAuth } from './plugins/operation-auth.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
+import { useSharedSubscriptionExecution } from './plugins/shared-subscription-execution.js';
 import { type AccessTokens, type Principal, resolvePrincipal } from './principal.js';
 import { schema } from './schema.js';
 
@@ -96,6 +97,10 @@ export function createGraphQLHandler(
         limits: options.limits,
       };
     },
-    plugins: [useOperationAuth(options.tokens), useOperationMetrics(options.metrics)],
+    plugins: [
+      useOperationAuth(options.tokens),
+      useOperationMetrics(options.metrics),
+      useSharedSubscriptionExecution(),
+    ],
   });
 }

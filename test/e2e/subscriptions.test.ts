@@ -284,36 +284,40 @@ describe('vmChanged, nodeChanged and storageChanged', () => {
     sim.control.removeNode(added.name);
     sim.control.addStorage({ id: 'ev-nfs', type: 'nfs', content: ['images', 'backup'] });
 
-    await receivedAll(nodes, 'node', from);
-    const nodeEvents = nodes.data().map((d) => d.nodeChanged);
-    expect(nodeEvents.find((e) => e.type === 'ADDED')).toMatchObject({
-      node: { name: added.name, clusterId },
-      previous: null,
+    const nodeEvents = () => nodes.data().map((d) => d.nodeChanged);
+    const nfs = () =>
+      storages
+        .data()
+        .map((d) => d.storageChanged)
+        .filter((e) => e.storage.name === 'ev-nfs');
+    await eventually(() => {
+      expect(nodeEvents().find((e) => e.type === 'ADDED')).toMatchObject({
+        node: { name: added.name, clusterId },
+        previous: null,
+      });
+      // The last known state of the node that left.
+      expect(nodeEvents().find((e) => e.type === 'DELETED')).toMatchObject({
+        node: { name: added.name, clusterId },
+      });
+      expect(
+        nfs()
+          .filter((e) => e.type === 'ADDED')
+          .map((e) => e.storage.node)
+          .sort(),
+      ).toEqual(
+        sim.control
+          .nodes()
+          .map((n) => n.name)
+          .sort(),
+      );
     });
-    expect(nodeEvents.find((e) => e.type === 'DELETED')).toMatchObject({
-      node: { name: added.name, clusterId },
-    });
-    await receivedAll(storages, 'storage', from);
-    const nfs = storages
-      .data()
-      .map((d) => d.storageChanged)
-      .filter((e) => e.storage.name === 'ev-nfs');
-    expect(
-      nfs
-        .filter((e) => e.type === 'ADDED')
-        .map((e) => e.storage.node)
-        .sort(),
-    ).toEqual(
-      sim.control
-        .nodes()
-        .map((n) => n.name)
-        .sort(),
-    );
-    expect(nfs[0]!.storage).toMatchObject({
+    expect(nfs()[0]!.storage).toMatchObject({
       type: 'nfs',
       shared: true,
       content: ['backup', 'images'],
     });
+    await receivedAll(nodes, 'node', from);
+    await receivedAll(storages, 'storage', from);
     await eventually(() =>
       expect(oneNode.data().map((d) => d.storageChanged.storage.node)).toEqual(
         storages
