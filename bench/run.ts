@@ -1,5 +1,6 @@
 // The benchmark runner: `npm run bench -- <scenario> [<scenario>…] [--option=value…]`.
-// Every module in bench/scenarios/ exports `scenario: BenchScenario`; without a name, all run.
+// Every module in bench/scenarios/ exports `scenario: BenchScenario`; without a name, every
+// scenario that is not `explicit` runs, in `order` (`--all` adds the explicit ones, such as xl).
 // Each prints its tables on standard output (progress goes to standard error) and writes
 // bench/results/<scenario>.json with the machine it ran on. Missed goals are reported (MISS), not
 // turned into a failing exit code: a slower machine is not a broken build.
@@ -48,7 +49,7 @@ async function main(): Promise<number> {
   const available = await availableScenarios();
   if (options.help !== undefined) {
     process.stdout.write(
-      `usage: npm run bench -- [scenario…] [--option=value…]\nscenarios: ${available.join(', ')}\n`,
+      `usage: npm run bench -- [scenario…] [--all] [--option=value…]\nscenarios: ${available.join(', ')}\n`,
     );
     return 0;
   }
@@ -64,8 +65,16 @@ async function main(): Promise<number> {
     progress: startProgress,
     log: (message) => process.stderr.write(`${message}\n`),
   };
-  for (const name of names.length > 0 ? names : available) {
-    const scenario = await loadScenario(name);
+  const scenarios = await Promise.all(
+    (names.length > 0 ? names : available).map((name) => loadScenario(name)),
+  );
+  const selected =
+    names.length > 0
+      ? scenarios
+      : scenarios
+          .filter((scenario) => options.all !== undefined || scenario.explicit !== true)
+          .sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.name.localeCompare(b.name));
+  for (const scenario of selected) {
     context.log(`▶ ${scenario.name}: ${scenario.description}`);
     const startedAt = new Date();
     const started = performance.now();

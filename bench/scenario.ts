@@ -53,6 +53,10 @@ export interface BenchContext {
 export interface BenchScenario {
   name: string;
   description: string;
+  /** Runs only when named or with `--all` (too long for the default run). @default false */
+  explicit?: boolean;
+  /** Position in the default run (smaller first; then by name). @default 100 */
+  order?: number;
   run(context: BenchContext): Promise<BenchResult>;
 }
 

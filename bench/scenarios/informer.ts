@@ -6,6 +6,7 @@ import { PollingWatch, type PollResult } from '../../src/informer/polling-watch.
 import { RateLimitingQueue } from '../../src/informer/rate-limiting-queue.js';
 import { SharedInformer } from '../../src/informer/shared-informer.js';
 import { type BenchScenario, numberOption } from '../scenario.js';
+import { round, type Stats, stats } from '../support/stats.js';
 
 /** Guest is a pvesphere-like inventory object; `hash` is its content hash (resourceVersion). */
 interface Guest {
@@ -56,35 +57,6 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function mean(values: number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-const round = (ms: number): number => Math.round(ms * 100) / 100;
-
-/** Stats summarises samples: mean, median, 95th percentile and maximum, rounded. */
-interface Stats {
-  mean: number;
-  p50: number;
-  p95: number;
-  max: number;
-}
-
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    mean: round(mean(sorted)),
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    max: round(sorted.at(-1) ?? Number.NaN),
-  };
-}
-
 const statsRow = (label: string, s: Stats): Array<string | number> => [
   label,
   s.mean,
@@ -109,6 +81,7 @@ const total = (calls: Calls): number => calls.add + calls.update + calls.delete 
  */
 export const scenario: BenchScenario = {
   name: 'informer',
+  order: 4,
   description:
     'PollingWatch + SharedInformer: diff of 100,000 objects with 1 % changed per cycle (--objects, --cycles, --warmup, --change)',
   async run({ options, progress, log }) {
