@@ -89,8 +89,12 @@ export class EventStream<K extends InventoryKind = InventoryKind>
   #catchingUp: boolean;
   /** Set when a read reached the end of the log: the #drops count when that read began. */
   #caughtUpAt: number | undefined;
-  /** Last sequence queued or handed out (duplicates and stale events are at or below it). */
-  #accepted: string | undefined;
+  /**
+   * The last sequence read from the log (or `after`): where the next read starts, and the bound
+   * below which a live event is a duplicate of one read. Live events above it are new (the bus
+   * delivers each once), so they are never dropped for coming out of order.
+   */
+  #readThrough: string | undefined;
   /** Last sequence handed out to the consumer. */
   #handed: string | undefined;
   #ending: ExpectedError | undefined;
@@ -101,7 +105,7 @@ export class EventStream<K extends InventoryKind = InventoryKind>
   constructor(options: EventStreamOptions<K>) {
     this.#options = options;
     this.#catchingUp = options.after !== undefined;
-    this.#accepted = options.after;
+    this.#readThrough = options.after;
     this.#handed = options.after;
   }
 
@@ -174,20 +178,17 @@ export class EventStream<K extends InventoryKind = InventoryKind>
         this.#held.push(event);
         continue;
       }
-      if (this.#accepted !== undefined && compareSequences(event.sequence, this.#accepted) <= 0) {
-        continue;
-      }
+      const read = this.#readThrough;
+      if (read !== undefined && compareSequences(event.sequence, read) <= 0) continue;
       const waiter = this.#waiter;
       if (waiter !== undefined) {
         this.#waiter = undefined;
-        this.#accepted = event.sequence;
         this.#handed = event.sequence;
         waiter({ value: event, done: false });
       } else if (this.#queue.length >= this.#options.bufferLimit) {
         this.#tooSlow();
         return;
       } else {
-        this.#accepted = event.sequence;
         this.#queue.push(event);
       }
     }
@@ -201,7 +202,7 @@ export class EventStream<K extends InventoryKind = InventoryKind>
     }
     this.#caughtUpAt = undefined;
     const drops = this.#drops;
-    const after = this.#accepted!;
+    const after = this.#readThrough!;
     const page = await this.#options.reader.readPage(
       after,
       this.#options.pageSize,
@@ -211,7 +212,7 @@ export class EventStream<K extends InventoryKind = InventoryKind>
     assertResumable(after, page);
     for (const event of page.events as InventoryEvent<K>[]) {
       this.#queue.push(event);
-      this.#accepted = event.sequence;
+      this.#readThrough = event.sequence;
     }
     if (page.events.length < this.#options.pageSize) this.#caughtUpAt = drops;
   }
@@ -223,9 +224,8 @@ export class EventStream<K extends InventoryKind = InventoryKind>
     const held = this.#held;
     this.#held = [];
     for (const event of held) {
-      if (compareSequences(event.sequence, this.#accepted!) <= 0) continue;
+      if (compareSequences(event.sequence, this.#readThrough!) <= 0) continue;
       this.#queue.push(event);
-      this.#accepted = event.sequence;
     }
   }
 

@@ -135,8 +135,19 @@ describe('EventStream', () => {
     const { bus, service } = setup();
     const stream = await service.subscribe({ filter: { kind: 'vm', node: 'pve1' } });
     bus.publish([vmEvent(1), vmEvent(2, { node: 'pve9' }, { node: 'pve9' }), vmEvent(3)]);
-    bus.publish([vmEvent(3), vmEvent(4, { node: 'pve2', previousNode: 'pve1' })]);
+    bus.publish([vmEvent(4, { node: 'pve2', previousNode: 'pve1' })]);
     expect(sequences(await take(stream, 3))).toEqual(['1', '3', '4']);
+    await stream.return();
+  });
+
+  it('never drops a live event for arriving out of sequence order; drops only what the log gave', async () => {
+    const { bus, log, service } = setup();
+    log.append(vmEvent(1), vmEvent(2));
+    const stream = await service.subscribe({ filter: { kind: 'vm' }, after: '0' });
+    expect(sequences(await take(stream, 2))).toEqual(['1', '2']);
+    bus.publish([vmEvent(2), vmEvent(5)]);
+    bus.publish([vmEvent(4)]);
+    expect(sequences(await take(stream, 2))).toEqual(['5', '4']);
     await stream.return();
   });
 

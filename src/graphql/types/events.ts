@@ -1,4 +1,4 @@
-import type { ObjectRef } from '@pothos/core';
+import type { ArgBuilder, ObjectRef } from '@pothos/core';
 import { parseClusterId } from '../../db/cluster-store.js';
 import type { EventFilter } from '../../events/event-filter.js';
 import type { InventoryEvent, InventoryKind } from '../../events/inventory-change.js';
@@ -124,19 +124,23 @@ function unwrap<T>(item: T | ExpectedError): T {
   return item;
 }
 
-const AFTER_DESCRIPTION =
-  'Resume after this event sequence: first the events of the log after it (the same filter applies), then live ones, without gap or duplicate. Fails with EVENTS_EXPIRED when the log no longer holds them.';
-const CLUSTER_DESCRIPTION = 'Only this cluster.';
+/** eventArgs are the arguments every subscription takes: cluster, node (described per kind), after. */
+function eventArgs(arg: ArgBuilder<BuilderTypes>, nodeDescription: string) {
+  return {
+    clusterId: arg.id({ description: 'Only this cluster.' }),
+    node: arg.string({ description: nodeDescription }),
+    after: arg.string({
+      description:
+        'Resume after this event sequence: first the events of the log after it (the same filter applies), then live ones, without gap or duplicate. Fails with EVENTS_EXPIRED when the log no longer holds them.',
+    }),
+  };
+}
 
 builder.subscriptionFields((t) => ({
   nodeChanged: t.field({
     type: PveNodeEvent,
     description: 'Nodes added, updated (status, address, capacity) or deleted.',
-    args: {
-      clusterId: t.arg.id({ description: CLUSTER_DESCRIPTION }),
-      node: t.arg.string({ description: 'Only this node.' }),
-      after: t.arg.string({ description: AFTER_DESCRIPTION }),
-    },
+    args: eventArgs(t.arg, 'Only this node.'),
     subscribe: (_root, args, ctx) => subscribeTo('node', args, ctx),
     resolve: unwrap,
   }),
@@ -145,13 +149,11 @@ builder.subscriptionFields((t) => ({
     description:
       'Guests (QEMU VMs and LXC containers) added, updated (inventory fields: name, status, node, config, tags, IPs, …) or deleted.',
     args: {
-      clusterId: t.arg.id({ description: CLUSTER_DESCRIPTION }),
-      node: t.arg.string({
-        description:
-          'Only guests on this node, or leaving it: a migration is seen from both sides.',
-      }),
+      ...eventArgs(
+        t.arg,
+        'Only guests on this node, or leaving it: a migration is seen from both sides.',
+      ),
       vmid: t.arg.int({ description: 'Only this guest.' }),
-      after: t.arg.string({ description: AFTER_DESCRIPTION }),
     },
     subscribe: (_root, args, ctx) => subscribeTo('vm', args, ctx),
     resolve: unwrap,
@@ -159,11 +161,7 @@ builder.subscriptionFields((t) => ({
   storageChanged: t.field({
     type: PveStorageEvent,
     description: 'Storages (one per node that sees them) added, updated or deleted.',
-    args: {
-      clusterId: t.arg.id({ description: CLUSTER_DESCRIPTION }),
-      node: t.arg.string({ description: 'Only storages as this node sees them.' }),
-      after: t.arg.string({ description: AFTER_DESCRIPTION }),
-    },
+    args: eventArgs(t.arg, 'Only storages as this node sees them.'),
     subscribe: (_root, args, ctx) => subscribeTo('storage', args, ctx),
     resolve: unwrap,
   }),
