@@ -147,9 +147,17 @@ export class ClusterSync {
     await this.#running;
   }
 
-  async #run(signal: AbortSignal): Promise<void> {
+  /**
+   * #prepare seeds the informers, the usage and the detail fetcher from what the database holds.
+   * The stored rows are only read here, so they are garbage once it returns (a sync that kept
+   * them would hold every object twice for its whole life).
+   */
+  async #prepare(): Promise<{
+    pipelines: Pipelines;
+    details: DetailFetcher;
+    loaded: { nodes: number; vms: number; storages: number };
+  }> {
     const { cluster, settings } = this.#options;
-    await this.#status.record('SYNCING', null);
     const stored = await loadStoredInventory(this.#options.db, cluster.id, {
       verify: this.#options.verifyStored ?? false,
     });
@@ -183,6 +191,21 @@ export class ClusterSync {
         this.#wake?.();
       },
     });
+    return {
+      pipelines,
+      details,
+      loaded: {
+        nodes: stored.nodes.length,
+        vms: stored.guests.length,
+        storages: stored.storages.length,
+      },
+    };
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    const { cluster, settings } = this.#options;
+    await this.#status.record('SYNCING', null);
+    const { pipelines, details, loaded } = await this.#prepare();
     const tasks = [
       pipelines.nodes.informer.run(signal),
       pipelines.guests.informer.run(signal),
@@ -191,12 +214,7 @@ export class ClusterSync {
       this.#flushLoop(signal),
     ];
     this.#log.info(
-      {
-        id: cluster.id,
-        nodes: stored.nodes.length,
-        vms: stored.guests.length,
-        storages: stored.storages.length,
-      },
+      { id: cluster.id, ...loaded },
       `cluster informer started cluster=${cluster.name} id=${cluster.id}`,
     );
 

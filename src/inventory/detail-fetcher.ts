@@ -46,7 +46,7 @@ interface Tracked {
  * blocks the others: it is logged and retried at its next refresh.
  */
 export class DetailFetcher {
-  readonly #options: DetailFetcherOptions;
+  readonly #options: Omit<DetailFetcherOptions, 'initial'>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #details = new Map<string, GuestDetails>();
@@ -57,10 +57,12 @@ export class DetailFetcher {
   #inFlight = 0;
 
   constructor(options: DetailFetcherOptions) {
-    this.#options = options;
+    // `initial` is read once here, not kept (it holds every stored guest's details).
+    const { initial, ...rest } = options;
+    this.#options = rest;
     this.#clock = options.clock ?? realClock;
     this.#logger = options.logger ?? silentLogger;
-    for (const [key, details] of options.initial ?? []) this.#details.set(key, details);
+    for (const [key, details] of initial ?? []) this.#details.set(key, details);
   }
 
   /** details returns what is known of a guest's details. */
