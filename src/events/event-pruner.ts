@@ -42,10 +42,11 @@ export class EventPruner {
 
   constructor(options: EventPrunerOptions) {
     this.#options = {
-      intervalMs: Math.min(Math.max(options.retentionMs / 10, 1_000), 600_000),
-      batchSize: 5_000,
-      clock: realClock,
       ...options,
+      intervalMs:
+        options.intervalMs ?? Math.min(Math.max(options.retentionMs / 10, 1_000), 600_000),
+      batchSize: options.batchSize ?? 5_000,
+      clock: options.clock ?? realClock,
     };
     this.#log = options.logger.child({ component: 'event-pruner' });
   }

@@ -35,7 +35,11 @@ export class EventService {
   readonly #streams = new Set<{ return(): Promise<unknown> }>();
 
   constructor(options: EventServiceOptions) {
-    this.#options = { subscriberBuffer: 1000, pageSize: 500, ...options };
+    this.#options = {
+      ...options,
+      subscriberBuffer: options.subscriberBuffer ?? 1000,
+      pageSize: options.pageSize ?? 500,
+    };
   }
 
   /**

@@ -100,14 +100,16 @@ export class PostgresEventBus implements EventBus {
   constructor(options: PostgresEventBusOptions) {
     const clock = options.clock ?? realClock;
     this.#options = {
-      mode: 'auto',
-      pollIntervalMs: 500,
-      safetyIntervalMs: 15_000,
-      probeTimeoutMs: 2_000,
-      pageSize: 1_000,
+      connectionString: options.connectionString,
+      pool: options.pool,
+      logger: options.logger,
+      mode: options.mode ?? 'auto',
+      pollIntervalMs: options.pollIntervalMs ?? 500,
+      safetyIntervalMs: options.safetyIntervalMs ?? 15_000,
+      probeTimeoutMs: options.probeTimeoutMs ?? 2_000,
+      pageSize: options.pageSize ?? 1_000,
       clock,
-      createClient: defaultClient,
-      ...options,
+      createClient: options.createClient ?? defaultClient,
     };
     const backoff = { initialMs: 250, maxMs: 15_000, ...options.backoff, clock };
     this.#reconnectBackoff = new Backoff(backoff);
