@@ -73,6 +73,10 @@ function listRows(run: MeasuredRun): Row[] {
     measure: '1 first details of every guest after the initial sync: calls, enabled → done',
     value: `${n(run.detailsSettled.detailCalls, 0)} calls, ${n(run.detailsSettled.ms / 1000, 1)} s`,
   });
+  rows.push({
+    measure: '1 … server CPU per detail call (with writing what the calls found)',
+    value: ms(run.detailsSettled.serverCpuMsPerCall),
+  });
   return rows;
 }
 
@@ -96,8 +100,8 @@ function syncRows(run: MeasuredRun): Row[] {
       met: ratio <= 3,
     },
     {
-      measure: '2 server CPU time during the initial sync',
-      value: ms(run.initialSync.serverCpuMs),
+      measure: '2 CPU time during the initial sync: server / PostgreSQL',
+      value: `${ms(run.initialSync.serverCpuMs)} / ${ms(run.initialSync.postgresCpuMs)}`,
     },
     {
       measure: '2 … per cluster: first poll answered / all its guests written (mean; last)',
@@ -214,7 +218,7 @@ function queryRows(run: MeasuredRun): Row[] {
       met: q.latencyMs.p99 < 20 && q.errors === 0,
     },
     {
-      measure: `6 … throughput (${q.seconds} s, ${n(q.requests, 0)} requests, ${q.errors} errors)`,
+      measure: `6 … throughput (${q.seconds} s, ${n(q.requests, 0)} requests, ${q.errors} errors, ${bytes(mean(q.responseBytes))} per answer)`,
       value: `${n(q.perSecond, 0)} req/s`,
     },
     {

@@ -32,10 +32,10 @@ import {
   validateOperations,
 } from './operations.js';
 import { startBenchPostgres } from './postgres.js';
-import { processRssBytes } from './proc.js';
+import { processCpuMs, processRssBytes } from './proc.js';
 import { Profiler } from './profiling.js';
 import { histogramMean, scrapeMetrics } from './prometheus.js';
-import { waitForQuiet } from './quiet.js';
+import { totalDetailCalls, waitForQuiet } from './quiet.js';
 import { registerClusters } from './registered-clusters.js';
 import { type ServerMemory, type ServerProcess, startServerProcess } from './server-process.js';
 import { type BenchCluster, startSimulatedClusters, stopSimulatedClusters } from './simulators.js';
@@ -65,6 +65,11 @@ export interface InventorySpec {
   perNode: boolean;
   /** Guest details are fetched for every guest at the first sync: how long to allow. */
   settleTimeoutMs: number;
+  /**
+   * PVESPHERE_METRICS_INTERVAL of the restarted server: it must outlast both halves' first
+   * polls. @default max(10 s, 8 poll intervals)
+   */
+  restartMetricsIntervalMs?: number;
 }
 
 /** MeasuredRun is everything one run of an inventory scenario measured. */
@@ -77,7 +82,7 @@ export interface MeasuredRun {
   memoryAfter: ServerMemory & { rawRss: number };
   initialSync: InitialSync;
   /** Enable → no detail call and no event for 2 s (first details of every guest fetched). */
-  detailsSettled: { ms: number; detailCalls: number };
+  detailsSettled: { ms: number; detailCalls: number; serverCpuMsPerCall: number };
   floor: FloorResult;
   idle: IdleWindow;
   queries: QueryLoad;
@@ -193,12 +198,15 @@ async function runInventoryScenario(
         clusterIds,
         guests,
         serverPid: a.pid,
+        postgresPid: postgres.pid,
         progress: syncing,
       }),
     );
     await syncClient.close();
     log(`initial sync: ${Math.round(initialSync.ms)} ms; waiting for the first guest details…`);
     const settling = progress('first guest details (config, agent)', Math.round(guests * 1.5));
+    const settleCpuBefore = await processCpuMs(a.pid);
+    const settleCallsBefore = totalDetailCalls(clusters);
     let ticked = 0;
     const settled = await waitForQuiet(db.pool, clusters, 2_000, {
       timeoutMs: spec.settleTimeoutMs,
@@ -211,6 +219,9 @@ async function runInventoryScenario(
     const detailsSettled = {
       ms: settled.lastActivityAt - enabledAt,
       detailCalls: settled.detailCalls,
+      serverCpuMsPerCall:
+        ((await processCpuMs(a.pid)) - settleCpuBefore) /
+        Math.max(1, settled.detailCalls - settleCallsBefore),
     };
     const memoryAfter = { ...(await a.memory()), rawRss: await processRssBytes(a.pid) };
 
@@ -297,7 +308,9 @@ async function runInventoryScenario(
     // Run B: a restart on the same database.
     log('restart: writes, marginal memory, steady detail calls, usage flush…');
     // Heap snapshots (when profiling) stop the server for a while: give them time before the flush.
-    const restartMetricsMs = Math.max(10_000, 8 * pollIntervalMs) + (profiler.enabled ? 90_000 : 0);
+    const restartMetricsMs =
+      (spec.restartMetricsIntervalMs ?? Math.max(10_000, 8 * pollIntervalMs)) +
+      (profiler.enabled ? 90_000 : 0);
     const restarted = await measureRestart({
       pool: db.pool,
       clusters,

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ProgressTask } from '../scenario.js';
 import type { GraphQLHttpClient } from './graphql-http.js';
-import { processCpuMs } from './proc.js';
+import { processCpuMs, processTreeCpuMs } from './proc.js';
 import { enableClusters } from './registered-clusters.js';
 import type { BenchCluster } from './simulators.js';
 import { sleep } from './timing.js';
@@ -13,6 +13,8 @@ export interface InitialSync {
   ms: number;
   /** CPU time the server process used meanwhile. */
   serverCpuMs: number;
+  /** CPU time PostgreSQL (postmaster and backends) used meanwhile. */
+  postgresCpuMs: number;
   /** Per cluster, from the enable: its first `/cluster/resources` answered, all its guests seen. */
   perCluster: Array<{ firstPollMs: number; writtenMs: number }>;
   /** Detail calls (config, agent) answered before the last guest was in PostgreSQL. */
@@ -30,12 +32,14 @@ export async function measureInitialSync(options: {
   clusterIds: readonly string[];
   guests: number;
   serverPid: number;
+  postgresPid: number;
   progress: ProgressTask;
   timeoutMs?: number;
 }): Promise<InitialSync> {
   const { pool, guests, progress, clusters, clusterIds } = options;
   const perCluster = new Map<string, number>();
   const cpuBefore = await processCpuMs(options.serverPid);
+  const postgresBefore = await processTreeCpuMs(options.postgresPid);
   const started = performance.now();
   const deadline = started + (options.timeoutMs ?? 600_000);
   await enableClusters(options.client, clusterIds);
@@ -69,6 +73,7 @@ export async function measureInitialSync(options: {
     guests,
     ms: ended - started,
     serverCpuMs: (await processCpuMs(options.serverPid)) - cpuBefore,
+    postgresCpuMs: (await processTreeCpuMs(options.postgresPid)) - postgresBefore,
     perCluster: clusters.map((cluster, i) => ({
       firstPollMs: (cluster.polls.find((p) => p.receivedAt >= started)?.sentAt ?? ended) - started,
       writtenMs: perCluster.get(clusterIds[i]!) ?? ended - started,

@@ -18,6 +18,8 @@ export interface QueryLoad {
   filters: Array<Record<string, unknown>>;
   /** Guests matched by each filter (totalCount), in the same order. */
   matched: number[];
+  /** Size of each filter's response body (bytes), in the same order. */
+  responseBytes: number[];
 }
 
 /**
@@ -56,12 +58,18 @@ export async function measureQueries(options: {
   const filters = dashboardFilters(options.clusterIds);
   try {
     const matched: number[] = [];
+    const responseBytes: number[] = [];
     for (const filter of filters) {
-      const data = await client.request<{ vms: { totalCount: number } }>(VM_PAGE, {
-        filter,
-        first: 100,
+      const response = await fetch(`${options.origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query: VM_PAGE, variables: { filter, first: 100 } }),
       });
-      matched.push(data.vms.totalCount);
+      const text = await response.text();
+      responseBytes.push(Buffer.byteLength(text));
+      matched.push(
+        (JSON.parse(text) as { data: { vms: { totalCount: number } } }).data.vms.totalCount,
+      );
     }
     const latencies: number[] = [];
     let errors = 0;
@@ -106,6 +114,7 @@ export async function measureQueries(options: {
       },
       filters,
       matched,
+      responseBytes,
     };
   } finally {
     await client.close();
