@@ -11,7 +11,7 @@ export const scenario = inventoryScenario({
   nodesPerCluster: 16,
   guestsPerCluster: 1000,
   pollInterval: '1s',
-  idleCycles: 5,
+  idleCycles: 10,
   latencyRounds: 40,
   fanOut: { subscribers: 1000, rounds: 5 },
   queries: { concurrency: 50, seconds: 8, warmupSeconds: 2 },

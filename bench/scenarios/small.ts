@@ -10,7 +10,7 @@ export const scenario = inventoryScenario({
   nodesPerCluster: 3,
   guestsPerCluster: 30,
   pollInterval: '1s',
-  idleCycles: 5,
+  idleCycles: 10,
   latencyRounds: 30,
   fanOut: { subscribers: 1000, rounds: 5 },
   queries: { concurrency: 50, seconds: 5, warmupSeconds: 1 },
