@@ -5,6 +5,8 @@ import { mean, round } from './stats.js';
 
 /** A row of the main table: measure | value | goal | met. */
 interface Row {
+  /** Stable name of the row (the README table picks rows by it). */
+  key: string;
   measure: string;
   value: string;
   goal?: string;
@@ -30,6 +32,7 @@ function listRows(run: MeasuredRun): Row[] {
   const original = originalListCalls(spec.nodesPerCluster);
   const rows: Row[] = [
     {
+      key: 'list-per-cycle',
       measure: `1 PVE list calls per steady poll cycle and cluster (cluster-resources, ${idle.cycles} cycles)`,
       value: n(perCycle),
       goal: '1',
@@ -39,21 +42,25 @@ function listRows(run: MeasuredRun): Row[] {
   if (run.perNode) {
     const pn = run.perNode.idle;
     rows.push({
+      key: 'list-per-node',
       measure: `1 … per-node strategy (${pn.cycles} cycles, measured)`,
       value: n(pn.listCalls / Math.max(1, pn.cycles)),
     });
   }
   rows.push({
+    key: 'list-original',
     measure: `1 … original (2 + 2·N at N = ${spec.nodesPerCluster}, computed)`,
     value: String(original),
   });
   rows.push({
+    key: 'list-fewer',
     measure: '1 fewer list calls than the original',
     value: `${n(original / perCycle, 1)}×`,
     goal: '≥ 30× at 16 nodes',
     ...(spec.nodesPerCluster >= 16 ? { met: original / perCycle >= 30 } : {}),
   });
   rows.push({
+    key: 'meta-per-cycle',
     measure: '1 /cluster/status calls per steady cycle',
     value: n(idle.metaCalls / Math.max(1, idle.cycles)),
     goal: '0',
@@ -61,19 +68,23 @@ function listRows(run: MeasuredRun): Row[] {
   });
   if (run.latency) {
     rows.push({
+      key: 'detail-per-change',
       measure: `1 detail calls (config, agent) per changed guest (${run.latency.changes} renames)`,
       value: n(run.latency.detailCallsPerChange),
     });
   }
   rows.push({
+    key: 'detail-per-hour',
     measure: `1 detail calls per hour per 1,000 running guests (steady, ${run.restart.runningGuests} running, IP refresh 10m)`,
     value: n(run.restart.detailCallsPerHourPer1000Running, 0),
   });
   rows.push({
+    key: 'detail-first',
     measure: '1 first details of every guest after the initial sync: calls, enabled → done',
     value: `${n(run.detailsSettled.detailCalls, 0)} calls, ${n(run.detailsSettled.ms / 1000, 1)} s`,
   });
   rows.push({
+    key: 'detail-cpu',
     measure: '1 … server CPU per detail call (with writing what the calls found)',
     value: ms(run.detailsSettled.serverCpuMsPerCall),
   });
@@ -84,30 +95,36 @@ function syncRows(run: MeasuredRun): Row[] {
   const ratio = run.initialSync.ms / run.floor.ms;
   return [
     {
+      key: 'initial-sync',
       measure: `2 initial sync: clusters enabled → ${n(run.guests, 0)} guests in PostgreSQL`,
       value: ms(run.initialSync.ms),
       goal: '< 3 s (for 10,000)',
       met: run.initialSync.ms < 3000,
     },
     {
+      key: 'floor',
       measure: `2 floor: plain multi-row INSERT of the same ${n(run.floor.rows, 0)} pve_vm rows (pg)`,
       value: ms(run.floor.ms),
     },
     {
+      key: 'sync-floor-ratio',
       measure: '2 initial sync / floor',
       value: `${n(ratio, 1)}×`,
       goal: '≤ 3×',
       met: ratio <= 3,
     },
     {
+      key: 'sync-cpu',
       measure: '2 CPU time during the initial sync: server / PostgreSQL',
       value: `${ms(run.initialSync.serverCpuMs)} / ${ms(run.initialSync.postgresCpuMs)}`,
     },
     {
+      key: 'sync-per-cluster',
       measure: '2 … per cluster: first poll answered / all its guests written (mean; last)',
       value: `${ms(mean(run.initialSync.perCluster.map((c) => c.firstPollMs)))} / ${ms(mean(run.initialSync.perCluster.map((c) => c.writtenMs)))}; ${ms(Math.max(...run.initialSync.perCluster.map((c) => c.firstPollMs)))} / ${ms(Math.max(...run.initialSync.perCluster.map((c) => c.writtenMs)))}`,
     },
     {
+      key: 'sync-details',
       measure: '2 … detail calls answered meanwhile (fetching starts after a cluster is written)',
       value: n(run.initialSync.detailCallsDuring, 0),
     },
@@ -119,33 +136,39 @@ function idleRows(run: MeasuredRun): Row[] {
   const cycles = Object.values(idle.serverCycles).reduce((a, b) => a + b, 0);
   return [
     {
+      key: 'idle-rows',
       measure: `3 idle: inventory rows written over ${idle.cycles} unchanged cycles (timestamps / pg_stat; WAL)`,
       value: `${idle.touched.total} / ${idle.db.inventoryRows} (WAL ${n(idle.db.walBytes, 0)} B)`,
       goal: '0',
       met: idle.touched.total === 0 && idle.db.inventoryRows === 0,
     },
     {
+      key: 'idle-events',
       measure: '3 idle: events',
       value: `${idle.db.events} (counted ${idle.eventsCounted})`,
       goal: '0',
       met: idle.db.events === 0 && idle.eventsCounted === 0,
     },
     {
+      key: 'idle-cpu',
       measure: '3 idle: server CPU per poll cycle',
       value: ms(idle.serverCpuMs / Math.max(1, cycles)),
       goal: 'reported',
     },
     {
+      key: 'idle-cycle',
       measure: '3 idle: sync cycle duration (list + diff), mean',
       value: ms(idle.cycleMs),
     },
     {
+      key: 'restart-writes',
       measure: `3 restart: rows written / events until every cluster polled ${restart.polls}×`,
       value: `${restart.touched.total} / ${restart.events}`,
       goal: '0 / 0',
       met: restart.touched.total === 0 && restart.events === 0,
     },
     {
+      key: 'usage-flush',
       measure: `3 usage flush (every PVESPHERE_METRICS_INTERVAL): rows per cluster`,
       value: n(restart.flushRowsPerCluster, 0),
       goal: 'reported separately',
@@ -155,22 +178,31 @@ function idleRows(run: MeasuredRun): Row[] {
 
 function latencyRows(run: MeasuredRun): Row[] {
   if (!run.latency) {
-    return [{ measure: '4, 5 subscriptions', value: `not measured: ${run.subscriptionsSkipped}` }];
+    return [
+      {
+        key: 'subscriptions',
+        measure: '4, 5 subscriptions',
+        value: `not measured: ${run.subscriptionsSkipped}`,
+      },
+    ];
   }
   const rows: Row[] = [
     {
+      key: 'latency',
       measure: `4 change latency: poll answered → graphql-ws event, p50 / p99 (${run.latency.samples} changes)`,
       value: p50p99(run.latency.pollToEventMs),
       goal: 'p99 < 50 ms',
       met: run.latency.pollToEventMs.p99 < 50,
     },
     {
+      key: 'end-to-end',
       measure: `4 end to end: change in PVE → event, p50 / p99 (poll every ${run.spec.pollInterval})`,
       value: p50p99(run.latency.endToEndMs),
     },
   ];
   if (run.latencyCycles) {
     rows.push({
+      key: 'latency-cycle',
       measure:
         '4 … server sync cycle meanwhile (list + diff + write), mean: with a change / without',
       value: `${ms(run.latencyCycles.changedMs)} / ${ms(run.latencyCycles.unchangedMs)}`,
@@ -180,24 +212,29 @@ function latencyRows(run: MeasuredRun): Row[] {
     const ratio = run.fanOut.spreadMs.p99 / Math.max(0.01, run.bare.spreadMs.p99);
     rows.push(
       {
+        key: 'fan-out',
         measure: `5 fan-out: ${n(run.fanOut.subscribers, 0)} vmChanged subscribers, poll answered → received, p50 / p99`,
         value: p50p99(run.fanOut.pollToReceivedMs),
         goal: 'p99 < 250 ms',
         met: run.fanOut.pollToReceivedMs.p99 < 250 && run.fanOut.missed === 0,
       },
       {
+        key: 'fan-out-spread',
         measure: '5 … broadcast spread: received − first subscriber received, p50 / p99',
         value: p50p99(run.fanOut.spreadMs),
       },
       {
+        key: 'bare',
         measure: `5 bare ws broadcast of the same ${n(run.bare.payloadBytes, 0)}-byte payload: sent → received, p50 / p99`,
         value: p50p99(run.bare.sendToReceivedMs),
       },
       {
+        key: 'bare-spread',
         measure: '5 … bare broadcast spread, p50 / p99',
         value: p50p99(run.bare.spreadMs),
       },
       {
+        key: 'fan-out-ratio',
         measure: '5 fan-out vs bare ws (broadcast spread p99)',
         value: `${n(ratio, 1)}×`,
         goal: '≤ 3×',
@@ -212,16 +249,19 @@ function queryRows(run: MeasuredRun): Row[] {
   const q = run.queries;
   return [
     {
+      key: 'queries',
       measure: `6 vms(first: 100, filter) over ${n(run.guests, 0)} guests at concurrency ${q.concurrency}: p50 / p99`,
       value: p50p99(q.latencyMs),
       goal: 'p99 < 20 ms',
       met: q.latencyMs.p99 < 20 && q.errors === 0,
     },
     {
+      key: 'queries-rps',
       measure: `6 … throughput (${q.seconds} s, ${n(q.requests, 0)} requests, ${q.errors} errors, ${bytes(mean(q.responseBytes))} per answer)`,
       value: `${n(q.perSecond, 0)} req/s`,
     },
     {
+      key: 'queries-cpu',
       measure: '6 … CPU per request: server / PostgreSQL / load generator',
       value: `${ms(q.cpuMsPerRequest.server)} / ${ms(q.cpuMsPerRequest.postgres)} / ${ms(q.cpuMsPerRequest.loadGenerator)}`,
     },
@@ -233,16 +273,19 @@ function memoryRows(run: MeasuredRun): Row[] {
   const added = restart.memoryAll.guests - restart.memoryFirst.guests;
   return [
     {
+      key: 'rss-first-run',
       measure: `7 server RSS after GC: nothing synced → ${n(guests, 0)} guests synced (first run)`,
       value: `${bytes(before.rss)} → ${bytes(after.rss)} (${n((after.rss - before.rss) / guests / 1024, 2)} KiB/guest)`,
     },
     {
+      key: 'rss-marginal',
       measure: `7 server RSS per cached guest, marginal: ${n(restart.memoryFirst.guests, 0)} → ${n(restart.memoryAll.guests, 0)} guests (restart)`,
       value: `${n(restart.marginalRssPerGuest / 1024, 2)} KiB`,
       goal: '≤ 2 KiB',
       met: restart.marginalRssPerGuest <= 2048,
     },
     {
+      key: 'heap-marginal',
       measure: `7 … V8 heap used per cached guest, marginal (${n(added, 0)} guests added)`,
       value: `${n(restart.marginalHeapPerGuest / 1024, 2)} KiB`,
     },
@@ -306,7 +349,7 @@ export function buildInventoryReport(run: MeasuredRun): BenchResult {
     ...latencyRows(run),
     ...queryRows(run),
     ...memoryRows(run),
-    { measure: '8 informer micro-benchmark', value: 'npm run bench -- informer' },
+    { key: 'informer', measure: '8 informer micro-benchmark', value: 'npm run bench -- informer' },
   ];
   const goals: BenchGoal[] = rows
     .filter((row) => row.met !== undefined)
@@ -334,6 +377,7 @@ export function buildInventoryReport(run: MeasuredRun): BenchResult {
     goals,
     postgresql: run.postgresql,
     data: {
+      rows,
       spec: run.spec,
       guests: run.guests,
       pollIntervalMs: run.pollIntervalMs,
