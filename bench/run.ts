@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { startProgress } from './progress.js';
 import { formatGoals, formatTable, toResultFile, writeResult } from './report.js';
 import type { BenchContext, BenchScenario } from './scenario.js';
+import { runInterruptCleanups } from './support/interrupt-cleanup.js';
 
 const scenariosDirectory = new URL('./scenarios/', import.meta.url);
 const resultsDirectory = new URL('./results/', import.meta.url);
@@ -98,6 +99,13 @@ async function main(): Promise<number> {
     );
   }
   return 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the server, the simulators and PostgreSQL…\n`);
+    void runInterruptCleanups().finally(() => process.exit(130));
+  });
 }
 
 main().then(

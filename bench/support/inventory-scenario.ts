@@ -12,6 +12,7 @@ import { lastEventSequence } from './db-activity.js';
 import { type FloorResult, floorInsert } from './floor-insert.js';
 import { GraphQLHttpClient } from './graphql-http.js';
 import type { HeapGroup } from './heap-snapshot.js';
+import { onInterrupt } from './interrupt-cleanup.js';
 import { buildInventoryReport } from './inventory-report.js';
 import {
   type BareBroadcast,
@@ -157,6 +158,15 @@ async function runInventoryScenario(
   const cleanup: Array<() => Promise<unknown>> = [() => postgres.stop()];
   let clusters: BenchCluster[] = [];
   let server: ServerProcess | undefined;
+  let released: Promise<void> | undefined;
+  const release = () => {
+    released ??= (async () => {
+      await server?.stop().catch(() => {});
+      for (const step of cleanup) await step().catch(() => {});
+    })();
+    return released;
+  };
+  const unregister = onInterrupt(release);
   try {
     const db = await postgres.database('pvesphere_bench');
     const starting = progress('start simulators', spec.clusters);
@@ -229,7 +239,7 @@ async function runInventoryScenario(
     const floor = await floorInsert(db.pool);
 
     log(`idle window: ${spec.idleCycles} poll cycles per cluster…`);
-    await waitForQuiet(db.pool, clusters, 10_500);
+    await waitForQuiet(db.pool, clusters, 10_500, { eventsOnly: true });
     const idle = await profiler.window(a, 'idle', () =>
       measureIdleWindow({
         pool: db.pool,
@@ -392,7 +402,7 @@ async function runInventoryScenario(
     };
     return buildInventoryReport(run);
   } finally {
-    await server?.stop().catch(() => {});
-    for (const release of cleanup) await release().catch(() => {});
+    unregister();
+    await release();
   }
 }

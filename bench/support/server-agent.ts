@@ -6,7 +6,8 @@
 // - `profile-start` / `profile-stop`: a V8 CPU profile of just a measured window, written as a
 //   `.cpuprofile` file;
 // - `heap-snapshot`: a heap snapshot file.
-// It changes nothing else in the server and never keeps it alive (the channel is unref'd).
+// It changes nothing else in the server and never keeps it alive (the channel is unref'd); when
+// the benchmark dies (the channel closes), it shuts the server down as SIGTERM would.
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
@@ -53,3 +54,4 @@ process.on('message', (message: Command) => {
   );
 });
 process.channel?.unref();
+process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
