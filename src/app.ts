@@ -9,6 +9,8 @@ import { EventLogReader } from './events/event-log-reader.js';
 import { EventPruner } from './events/event-pruner.js';
 import { EventService } from './events/event-service.js';
 import { PostgresEventBus } from './events/postgres-event-bus.js';
+import { DataGeneration } from './graphql/data-generation.js';
+import { ResponseCache } from './graphql/response-cache.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
 import { ClusterManager } from './inventory/cluster-manager.js';
 import type { Logger } from './lib/logger.js';
@@ -72,21 +74,34 @@ async function startEmbedded(
  * LISTEN/NOTIFY across replicas (`postgres`; it polls the event log instead where notifications
  * do not arrive, behind a transaction pooler).
  */
-function createEventBus(config: Config, db: Database, logger: Logger): EventBus {
+function createEventBus(
+  config: Config,
+  db: Database,
+  logger: Logger,
+  onDelivered: () => void,
+): EventBus {
   const onListenerError = (err: unknown) => logger.error({ err }, 'event listener failed');
-  if (config.bus === 'memory') return new MemoryEventBus(onListenerError);
+  if (config.bus === 'memory') return new MemoryEventBus(onListenerError, onDelivered);
   return new PostgresEventBus({
     connectionString: db.pool.options.connectionString!,
     pool: db.pool,
     logger,
     onListenerError,
+    onDelivered,
   });
 }
 
 /** createClusterManager builds the sync layer from the config, counting into the metrics. */
 function createClusterManager(
   config: Config,
-  parts: { db: Database; clusters: ClusterStore; bus: EventBus; metrics: Metrics; logger: Logger },
+  parts: {
+    db: Database;
+    clusters: ClusterStore;
+    bus: EventBus;
+    metrics: Metrics;
+    logger: Logger;
+    generation: DataGeneration;
+  },
 ): ClusterManager {
   const { metrics } = parts;
   return new ClusterManager({
@@ -118,6 +133,7 @@ function createClusterManager(
         });
         metrics.pveRequestDuration.observe({ kind: event.kind }, event.durationMs / 1000);
       },
+      metricsFlushed: () => parts.generation.bump(),
       cycle: (clusterId, outcome, ms) => {
         metrics.syncCycles.inc({ cluster_id: String(clusterId), outcome });
         metrics.syncCycleDuration.observe({ outcome }, ms / 1000);
@@ -152,7 +168,13 @@ export function createApp(config: Config, logger: Logger): App {
       const clusters = new ClusterStore({ db, secretKey, logger });
       const metrics = createMetrics();
       const checks = new Map<string, ReadinessCheck>([['database', () => db.ping()]]);
-      const bus = createEventBus(config, db, logger);
+      // Every change this process sees makes cached query answers stale.
+      const generation = new DataGeneration();
+      releasers.push(
+        'cluster write listener',
+        clusters.onWrite(() => generation.bump()),
+      );
+      const bus = createEventBus(config, db, logger, () => generation.bump());
       releasers.push('event bus', () => bus.close());
       await bus.start();
       const events = new EventService({
@@ -163,9 +185,13 @@ export function createApp(config: Config, logger: Logger): App {
       });
       releasers.push('event streams', async () => events.close());
       const manager = config.sync
-        ? createClusterManager(config, { db, clusters, bus, metrics, logger })
+        ? createClusterManager(config, { db, clusters, bus, metrics, logger, generation })
         : undefined;
 
+      const responseCache =
+        config.graphql.responseCacheTtlMs > 0
+          ? new ResponseCache({ generation, ttlMs: config.graphql.responseCacheTtlMs })
+          : undefined;
       const yoga = createGraphQLHandler({
         services: {
           clusters,
@@ -177,6 +203,7 @@ export function createApp(config: Config, logger: Logger): App {
         limits: { depth: config.graphql.maxDepth, complexity: config.graphql.maxComplexity },
         metrics,
         logger,
+        ...(responseCache ? { responseCache } : {}),
       });
       const http = createHttpServer({
         host: config.host,
@@ -185,6 +212,7 @@ export function createApp(config: Config, logger: Logger): App {
         metrics,
         readiness: () => readiness(checks),
         logger,
+        ...(responseCache ? { responseCache } : {}),
       });
       const { url, port } = await http.start();
       releasers.push('http server', () => http.stop(config.shutdownTimeoutMs));

@@ -71,6 +71,11 @@ export interface Config {
     maxComplexity: number;
     /** Events buffered per subscriber before it is closed as too slow (`PVESPHERE_SUBSCRIBER_BUFFER`) [1000]. */
     subscriberBuffer: number;
+    /**
+     * Longest a cached query result is served without a change being seen
+     * (`PVESPHERE_RESPONSE_CACHE_TTL`) [2s]; 0 disables the cache.
+     */
+    responseCacheTtlMs: number;
   };
   /** How long a graceful shutdown may take before connections are cut (`PVESPHERE_SHUTDOWN_TIMEOUT`) [4s]. */
   shutdownTimeoutMs: number;
@@ -248,6 +253,7 @@ export function loadConfig(env: Env = process.env, uid = process.getuid?.() ?? 1
       maxDepth: integer(env, 'PVESPHERE_MAX_QUERY_DEPTH', 10, 2, 100),
       maxComplexity: integer(env, 'PVESPHERE_MAX_QUERY_COMPLEXITY', 5000, 10, 10_000_000),
       subscriberBuffer: integer(env, 'PVESPHERE_SUBSCRIBER_BUFFER', 1000, 1, 1_000_000),
+      responseCacheTtlMs: duration(env, 'PVESPHERE_RESPONSE_CACHE_TTL', '2s', 0),
     },
     shutdownTimeoutMs: duration(env, 'PVESPHERE_SHUTDOWN_TIMEOUT', '4s', 100),
   };

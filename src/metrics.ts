@@ -21,6 +21,8 @@ export interface Metrics {
   readonly syncCycleDuration: Histogram<'outcome'>;
   /** Inventory events committed, by kind and type. */
   readonly inventoryEvents: Counter<'kind' | 'type'>;
+  /** JSON posts answered from the response cache (hit), executed and cached (miss), or neither (uncacheable). */
+  readonly responseCache: Counter<'outcome'>;
 }
 
 /** createMetrics builds a registry with process metrics (CPU, memory, event loop, GC) and ours. */
@@ -66,6 +68,12 @@ export function createMetrics(): Metrics {
       help: 'Duration of sync poll cycles (list, diff and write), by outcome.',
       labelNames: ['outcome'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    responseCache: new Counter({
+      name: 'pvesphere_graphql_response_cache_total',
+      help: 'GraphQL posts answered from the response cache (hit), executed and cached (miss), or not cacheable (mutations, errors).',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
     inventoryEvents: new Counter({

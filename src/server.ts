@@ -5,6 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from './graphql/context.js';
+import type { ResponseCache } from './graphql/response-cache.js';
 import { GRAPHQL_PATH, type ServerContext } from './graphql/yoga.js';
 import { coerceError } from './lib/coerce-error.js';
 import type { Logger } from './lib/logger.js';
@@ -26,6 +27,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** graphql-ws keep-alive: ping every socket this often, drop it when no pong came back. @default 12000 */
   wsKeepAliveMs?: number;
+  /** Answers repeated queries posted as JSON from memory (see ResponseCache). @default none */
+  responseCache?: ResponseCache;
 }
 
 /** HttpServer is the one node:http server: GraphQL (HTTP, SSE, graphql-ws) and the probes. */
@@ -86,7 +89,51 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       res.end();
       return;
     }
+    if (options.responseCache && path === GRAPHQL_PATH && isCacheablePost(req)) {
+      return answerFromCache(req, res, options.responseCache);
+    }
     await options.yoga.handle(req, res);
+  }
+
+  /**
+   * answerFromCache serves a query posted as JSON from the response cache, or runs it through
+   * yoga and keeps the answer when it may be cached. The key is the whole request body plus the
+   * headers that can change the answer.
+   */
+  async function answerFromCache(
+    req: IncomingMessage,
+    res: ServerResponse,
+    cache: ResponseCache,
+  ): Promise<void> {
+    const body = await readBody(req);
+    const key = `${req.headers.authorization ?? ''}\n${req.headers.accept ?? ''}\n${body}`;
+    const hit = cache.get(key);
+    if (hit) {
+      options.metrics.responseCache.inc({ outcome: 'hit' });
+      res.writeHead(hit.status, hit.headers);
+      res.end(hit.body);
+      return;
+    }
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === 'string') headers.set(name, value);
+      else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    }
+    const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+      method: 'POST',
+      headers,
+      body,
+    });
+    const response = await options.yoga.fetch(request, {});
+    const answer = {
+      status: response.status,
+      headers: [...response.headers] as [string, string][],
+      body: Buffer.from(await response.arrayBuffer()),
+    };
+    const stored = cache.store(key, request, answer);
+    options.metrics.responseCache.inc({ outcome: stored ? 'miss' : 'uncacheable' });
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
   }
 
   const wss = new WebSocketServer({ noServer: true });
@@ -176,6 +223,24 @@ interface Enveloped {
 }
 
 type OperationResult = Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>>;
+
+/** MAX_CACHED_BODY is the largest request body looked up in the response cache. */
+const MAX_CACHED_BODY = 64 * 1024;
+
+/** A JSON POST (not a stream) whose body is small enough to be a cache key. */
+function isCacheablePost(req: IncomingMessage): boolean {
+  if (req.method !== 'POST') return false;
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return false;
+  if ((req.headers.accept ?? '').includes('text/event-stream')) return false;
+  const length = Number(req.headers['content-length']);
+  return Number.isFinite(length) && length <= MAX_CACHED_BODY;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });

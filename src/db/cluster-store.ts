@@ -77,6 +77,7 @@ export class ClusterStore {
   readonly #box: SecretBox;
   readonly #logger: Logger;
   readonly #listeners = new Set<(change: ClusterChange) => void>();
+  readonly #writeListeners = new Set<() => void>();
 
   constructor(options: { db: Database; secretKey: Buffer; logger: Logger }) {
     this.#db = options.db;
@@ -88,6 +89,15 @@ export class ClusterStore {
   onChange(listener: (change: ClusterChange) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * onWrite registers a listener for every write to `pve_cluster` by this store — edits and sync
+   * status alike (cached reads go stale); returns the unsubscribe function.
+   */
+  onWrite(listener: () => void): () => void {
+    this.#writeListeners.add(listener);
+    return () => this.#writeListeners.delete(listener);
   }
 
   /** list returns every cluster, ordered by id. */
@@ -250,6 +260,7 @@ export class ClusterStore {
     if (status.lastSyncedAt !== undefined) patch.lastSyncedAt = status.lastSyncedAt;
     // A native update: sync status must not bump updated_at, which tracks user edits.
     await this.#db.fork().nativeUpdate(PveCluster, { id }, patch);
+    this.#written();
   }
 
   async #flushUnique(em: ReturnType<Database['fork']>, name: string): Promise<void> {
@@ -287,7 +298,12 @@ export class ClusterStore {
     }
   }
 
+  #written(): void {
+    for (const listener of this.#writeListeners) listener();
+  }
+
   #emit(change: ClusterChange): void {
+    this.#written();
     for (const listener of this.#listeners) {
       try {
         listener(change);

@@ -32,8 +32,12 @@ export interface EventBus {
 export class MemoryEventBus implements EventBus {
   readonly #listeners: ListenerSet;
 
-  constructor(onListenerError: (error: unknown) => void = () => {}) {
-    this.#listeners = new ListenerSet(onListenerError);
+  /** See ListenerSet for `onListenerError` and `onDelivered`. */
+  constructor(
+    onListenerError: (error: unknown) => void = () => {},
+    onDelivered?: (events: readonly InventoryEvent[]) => void,
+  ) {
+    this.#listeners = new ListenerSet(onListenerError, onDelivered);
   }
 
   async start(): Promise<void> {}

@@ -12,9 +12,19 @@ export type InventoryEventListener = (events: readonly InventoryEvent[]) => void
 export class ListenerSet {
   readonly #listeners = new Set<InventoryEventListener>();
   readonly #onError: (error: unknown) => void;
+  readonly #onDelivered: ((events: readonly InventoryEvent[]) => void) | undefined;
 
-  constructor(onError: (error: unknown) => void = () => {}) {
+  /**
+   * @param onError hears listeners that throw.
+   * @param onDelivered sees every batch first, before the listeners (the server's own
+   *   bookkeeping, such as invalidating cached query answers); it is not counted as a listener.
+   */
+  constructor(
+    onError: (error: unknown) => void = () => {},
+    onDelivered?: (events: readonly InventoryEvent[]) => void,
+  ) {
     this.#onError = onError;
+    this.#onDelivered = onDelivered;
   }
 
   /** add registers a listener; the returned function removes it (calling it twice is harmless). */
@@ -30,6 +40,7 @@ export class ListenerSet {
   /** emit hands `events` to every listener. */
   emit(events: readonly InventoryEvent[]): void {
     if (events.length === 0) return;
+    this.#onDelivered?.(events);
     for (const listener of this.#listeners) {
       try {
         listener(events);

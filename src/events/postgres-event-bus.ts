@@ -49,6 +49,8 @@ export interface PostgresEventBusOptions {
   createClient?: (connectionString: string) => pg.Client;
   /** Receives what a listener threw. @default ignore */
   onListenerError?: (error: unknown) => void;
+  /** Sees every batch before the listeners, without counting as one (see ListenerSet). */
+  onDelivered?: (events: readonly InventoryEvent[]) => void;
 }
 
 interface Listening {
@@ -80,7 +82,9 @@ function defaultClient(connectionString: string): pg.Client {
  * log: subscribers that need older events replay them from the log themselves.
  */
 export class PostgresEventBus implements EventBus {
-  readonly #options: Required<Omit<PostgresEventBusOptions, 'backoff' | 'onListenerError'>>;
+  readonly #options: Required<
+    Omit<PostgresEventBusOptions, 'backoff' | 'onListenerError' | 'onDelivered'>
+  >;
   readonly #listeners: ListenerSet;
   readonly #reader: EventLogReader;
   readonly #log: Logger;
@@ -114,7 +118,7 @@ export class PostgresEventBus implements EventBus {
     const backoff = { initialMs: 250, maxMs: 15_000, ...options.backoff, clock };
     this.#reconnectBackoff = new Backoff(backoff);
     this.#readBackoff = new Backoff(backoff);
-    this.#listeners = new ListenerSet(options.onListenerError);
+    this.#listeners = new ListenerSet(options.onListenerError, options.onDelivered);
     this.#reader = new EventLogReader(options.pool);
     this.#log = options.logger.child({ component: 'event-bus' });
   }

@@ -7,8 +7,10 @@ import { maskError } from './errors.js';
 import { createLoaders } from './loaders.js';
 import { useOperationAuth } from './plugins/operation-auth.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
+import { useResponseCacheMarks } from './plugins/response-cache.js';
 import { useSharedSubscriptionExecution } from './plugins/shared-subscription-execution.js';
 import { type AccessTokens, type Principal, resolvePrincipal } from './principal.js';
+import type { ResponseCache } from './response-cache.js';
 import { schema } from './schema.js';
 
 /** GRAPHQL_PATH is where GraphQL (HTTP, SSE, graphql-ws) and GraphiQL are served. */
@@ -27,6 +29,8 @@ export interface GraphQLHandlerOptions {
   limits: GraphQLContext['limits'];
   metrics: Metrics;
   logger: Logger;
+  /** The response cache the server answers repeated queries from, if any. */
+  responseCache?: ResponseCache;
 }
 
 const EXAMPLE_QUERY = `# Welcome to pvesphere. Add a cluster with createCluster, then query it:
@@ -101,6 +105,7 @@ export function createGraphQLHandler(
       useOperationAuth(options.tokens),
       useOperationMetrics(options.metrics),
       useSharedSubscriptionExecution(),
+      ...(options.responseCache ? [useResponseCacheMarks(options.responseCache)] : []),
     ],
   });
 }

@@ -37,6 +37,8 @@ export interface SyncCounters {
   cycle?(clusterId: number, outcome: 'changed' | 'unchanged' | 'error', ms: number): void;
   /** Events committed by a cycle. */
   events?(clusterId: number, count: number): void;
+  /** Usage metrics were written (rows changed without an event). */
+  metricsFlushed?(clusterId: number, rows: number): void;
 }
 
 /** ClusterSyncOptions configures a ClusterSync. */
@@ -418,7 +420,10 @@ export class ClusterSync {
     const { batch, commit } = this.#usage.pending();
     const written = await this.#writer.flushMetrics(batch);
     commit();
-    if (written > 0) this.#log.debug({ rows: written }, 'usage metrics written');
+    if (written > 0) {
+      this.#log.debug({ rows: written }, 'usage metrics written');
+      this.#options.counters?.metricsFlushed?.(this.#options.cluster.id, written);
+    }
     await this.#status.touch(new Date(this.#clock.now()));
   }
 

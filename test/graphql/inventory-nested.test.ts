@@ -17,8 +17,11 @@ let app: TestApp;
 let clusterIds: number[];
 
 beforeAll(async () => {
-  // PVESPHERE_SYNC=false: nothing but these tests' requests touches the database.
-  app = await startTestApp({ env: { PVESPHERE_SYNC: 'false' } });
+  // PVESPHERE_SYNC=false: nothing but these tests' requests touches the database. No response
+  // cache: these tests count the statements each request sends, and insert rows by SQL.
+  app = await startTestApp({
+    env: { PVESPHERE_SYNC: 'false', PVESPHERE_RESPONSE_CACHE_TTL: '0ms' },
+  });
   ({ clusterIds } = await seedInventory(app.db, { clusters: 2, nodes: 3, guests: 60 }));
 });
 

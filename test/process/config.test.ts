@@ -50,7 +50,12 @@ describe('loadConfig defaults (DESIGN §6)', () => {
         bodyTimeoutMs: 30_000,
         detailConcurrency: 4,
       },
-      graphql: { maxDepth: 10, maxComplexity: 5000, subscriberBuffer: 1000 },
+      graphql: {
+        maxDepth: 10,
+        maxComplexity: 5000,
+        subscriberBuffer: 1000,
+        responseCacheTtlMs: 2000,
+      },
       shutdownTimeoutMs: 4_000,
     });
   });
@@ -133,6 +138,7 @@ describe('loadConfig reads every variable', () => {
         PVESPHERE_MAX_QUERY_DEPTH: '12',
         PVESPHERE_MAX_QUERY_COMPLEXITY: '900',
         PVESPHERE_SUBSCRIBER_BUFFER: '50',
+        PVESPHERE_RESPONSE_CACHE_TTL: '0ms',
         PVESPHERE_SHUTDOWN_TIMEOUT: '1500ms',
       },
       USER,
@@ -143,7 +149,12 @@ describe('loadConfig reads every variable', () => {
       bodyTimeoutMs: 3_000,
       detailConcurrency: 8,
     });
-    expect(config.graphql).toEqual({ maxDepth: 12, maxComplexity: 900, subscriberBuffer: 50 });
+    expect(config.graphql).toEqual({
+      maxDepth: 12,
+      maxComplexity: 900,
+      subscriberBuffer: 50,
+      responseCacheTtlMs: 0,
+    });
     expect(config.shutdownTimeoutMs).toBe(1_500);
   });
 
@@ -253,6 +264,7 @@ const BAD_VALUES: [string, string, RegExp][] = [
   ['PVESPHERE_MAX_QUERY_DEPTH', '1', /integer from 2 to 100/],
   ['PVESPHERE_MAX_QUERY_COMPLEXITY', '5', /integer from 10 to 10000000/],
   ['PVESPHERE_SUBSCRIBER_BUFFER', '0', /integer from 1 to 1000000/],
+  ['PVESPHERE_RESPONSE_CACHE_TTL', '2', /duration/],
   ['PVESPHERE_SHUTDOWN_TIMEOUT', '10', /duration with a unit/],
 ];
 
