@@ -36,6 +36,8 @@ const ROWS: Array<[key: string, label: string]> = [
   ['fan-out-ratio', 'fan-out vs bare ws (broadcast spread, p99)'],
   ['queries', 'vms(first: 100, filter) at concurrency 50, p50 / p99'],
   ['queries-rps', '… throughput'],
+  ['queries-uncached', '… without the response cache, p50 / p99'],
+  ['queries-uncached-rps', '… without the response cache, throughput'],
   ['rss-marginal', 'server RSS per cached guest (marginal)'],
   ['heap-marginal', '… V8 heap per cached guest (marginal)'],
 ];

@@ -200,6 +200,12 @@ function latencyRows(run: MeasuredRun): Row[] {
       value: p50p99(run.latency.endToEndMs),
     },
   ];
+  rows.push({
+    key: 'latency-loop',
+    measure:
+      '4 … event-loop delay of the benchmark process meanwhile (its timing error), p99 / max',
+    value: `${ms(run.latency.benchLoopDelayMs.p99)} / ${ms(run.latency.benchLoopDelayMs.max)}`,
+  });
   if (run.latencyCycles) {
     rows.push({
       key: 'latency-cycle',
@@ -217,6 +223,11 @@ function latencyRows(run: MeasuredRun): Row[] {
         value: p50p99(run.fanOut.pollToReceivedMs),
         goal: 'p99 < 250 ms',
         met: run.fanOut.pollToReceivedMs.p99 < 250 && run.fanOut.missed === 0,
+      },
+      {
+        key: 'fan-out-loop',
+        measure: '5 … event-loop delay of the benchmark process meanwhile, p99 / max',
+        value: `${ms(run.fanOut.benchLoopDelayMs.p99)} / ${ms(run.fanOut.benchLoopDelayMs.max)}`,
       },
       {
         key: 'fan-out-spread',
@@ -247,6 +258,9 @@ function latencyRows(run: MeasuredRun): Row[] {
 
 function queryRows(run: MeasuredRun): Row[] {
   const q = run.queries;
+  const u = run.uncachedQueries;
+  const cpu = (load: typeof q) =>
+    `${ms(load.cpuMsPerRequest.server)} / ${ms(load.cpuMsPerRequest.postgres)} / ${ms(load.cpuMsPerRequest.loadGenerator)}`;
   return [
     {
       key: 'queries',
@@ -257,13 +271,28 @@ function queryRows(run: MeasuredRun): Row[] {
     },
     {
       key: 'queries-rps',
-      measure: `6 … throughput (${q.seconds} s, ${n(q.requests, 0)} requests, ${q.errors} errors, ${bytes(mean(q.responseBytes))} per answer)`,
+      measure: `6 … throughput (${q.seconds} s, ${n(q.requests, 0)} requests, ${q.errors} errors, ${q.filters.length} filters, ${bytes(mean(q.responseBytes))} per answer)`,
       value: `${n(q.perSecond, 0)} req/s`,
     },
     {
       key: 'queries-cpu',
-      measure: '6 … CPU per request: server / PostgreSQL / load generator',
-      value: `${ms(q.cpuMsPerRequest.server)} / ${ms(q.cpuMsPerRequest.postgres)} / ${ms(q.cpuMsPerRequest.loadGenerator)}`,
+      measure: '6 … CPU per request: server / PostgreSQL / load generator (own process)',
+      value: cpu(q),
+    },
+    {
+      key: 'queries-uncached',
+      measure: '6 … without the response cache (PVESPHERE_RESPONSE_CACHE_TTL=0s): p50 / p99',
+      value: p50p99(u.latencyMs),
+    },
+    {
+      key: 'queries-uncached-rps',
+      measure: `6 … without the cache: throughput (${u.errors} errors)`,
+      value: `${n(u.perSecond, 0)} req/s`,
+    },
+    {
+      key: 'queries-uncached-cpu',
+      measure: '6 … without the cache: CPU per request, server / PostgreSQL / load generator',
+      value: cpu(u),
     },
   ];
 }
@@ -387,6 +416,7 @@ export function buildInventoryReport(run: MeasuredRun): BenchResult {
       floor: run.floor,
       idle: run.idle,
       queries: run.queries,
+      uncachedQueries: run.uncachedQueries,
       latency: run.latency,
       latencyCycles: run.latencyCycles,
       fanOut: run.fanOut && { ...run.fanOut, payload: undefined },

@@ -87,6 +87,8 @@ export interface MeasuredRun {
   floor: FloorResult;
   idle: IdleWindow;
   queries: QueryLoad;
+  /** The same load on a server with PVESPHERE_RESPONSE_CACHE_TTL=0. */
+  uncachedQueries: QueryLoad;
   latency: ChangeLatency | undefined;
   /** Mean sync cycle durations during the latency measure (list + diff + write), ms. */
   latencyCycles: { changedMs: number; unchangedMs: number } | undefined;
@@ -374,6 +376,28 @@ async function runInventoryScenario(
       server = undefined;
     }
 
+    // Run D: the same query load with the response cache off — what every miss costs.
+    log('queries without the response cache…');
+    const dStarted = performance.now();
+    const d = await startServerProcess({
+      env: env({ PVESPHERE_METRICS_INTERVAL: '1h', PVESPHERE_RESPONSE_CACHE_TTL: '0s' }),
+    });
+    server = d;
+    await waitFor(
+      'a poll of every cluster',
+      () => clusters.every((c) => c.polls.some((p) => p.receivedAt >= dStarted)) || undefined,
+      { timeoutMs: 120_000 },
+    );
+    const uncachedQueries = await measureQueries({
+      origin: d.origin,
+      clusterIds,
+      serverPid: d.pid,
+      postgresPid: postgres.pid,
+      ...spec.queries,
+    });
+    await d.stop();
+    server = undefined;
+
     const run: MeasuredRun = {
       spec,
       pollIntervalMs,
@@ -386,6 +410,7 @@ async function runInventoryScenario(
       floor,
       idle,
       queries,
+      uncachedQueries,
       latency,
       latencyCycles,
       fanOut,

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import WebSocket from 'ws';
 import type { ProgressTask } from '../scenario.js';
 import { eventKey, pickGuests, renameGuest, renameKey } from './guest-renames.js';
+import { type LoopDelay, watchLoopDelay } from './loop-delay.js';
 import { PROJECT_ROOT } from './server-process.js';
 import type { BenchCluster } from './simulators.js';
 import { type Stats, stats } from './stats.js';
@@ -23,6 +24,8 @@ export interface FanOut {
   /** The `next` message one subscriber received (the payload the bare broadcast sends). */
   payload: string;
   subscriptionErrors: string[];
+  /** The benchmark process's own event-loop delay meanwhile (bounds its timing error). */
+  benchLoopDelayMs: LoopDelay;
 }
 
 /** BareBroadcast is the same payload broadcast by a bare `ws` server to as many clients. */
@@ -77,6 +80,7 @@ export async function measureFanOut(options: {
   const pollToReceived: number[] = [];
   const spread: number[] = [];
   let missed = 0;
+  const loopDelay = watchLoopDelay();
   try {
     const guests = pickGuests(cluster, rounds + 1);
     for (let round = 0; round <= rounds; round++) {
@@ -107,6 +111,7 @@ export async function measureFanOut(options: {
   } finally {
     await subscribers.close();
   }
+  const benchLoopDelayMs = loopDelay();
   options.progress.done();
   return {
     subscribers: subscribers.count,
@@ -116,6 +121,7 @@ export async function measureFanOut(options: {
     missed,
     payload,
     subscriptionErrors: subscribers.errors,
+    benchLoopDelayMs,
   };
 }
 

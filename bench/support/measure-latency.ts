@@ -7,6 +7,7 @@ import {
   renameGuest,
   renameKey,
 } from './guest-renames.js';
+import { type LoopDelay, watchLoopDelay } from './loop-delay.js';
 import type { BenchCluster } from './simulators.js';
 import { type Stats, stats } from './stats.js';
 import { randomBetween, sleep } from './timing.js';
@@ -23,6 +24,8 @@ export interface ChangeLatency {
   detailCallsPerChange: number;
   changes: number;
   subscriptionErrors: string[];
+  /** The benchmark process's own event-loop delay meanwhile (bounds its timing error). */
+  benchLoopDelayMs: LoopDelay;
 }
 
 /** How long after a change its detail calls are attributed to it. */
@@ -57,6 +60,7 @@ export async function measureChangeLatency(options: {
   const pollToEvent: number[] = [];
   const endToEnd: number[] = [];
   const renames: Rename[] = [];
+  const loopDelay = watchLoopDelay();
   try {
     await Promise.all(
       clusters.map(async (cluster, i) => {
@@ -86,6 +90,7 @@ export async function measureChangeLatency(options: {
   } finally {
     await subscribers.close();
   }
+  const benchLoopDelayMs = loopDelay();
   await sleep(Math.min(DETAIL_WINDOW_MS, 3_000));
   const detailCalls = renames.reduce(
     (sum, r) => sum + detailCallsAfter(r.cluster, r.vmid, r.changedAt, DETAIL_WINDOW_MS),
@@ -99,5 +104,6 @@ export async function measureChangeLatency(options: {
     detailCallsPerChange: detailCalls / renames.length,
     changes: renames.length,
     subscriptionErrors: subscribers.errors,
+    benchLoopDelayMs,
   };
 }

@@ -1,8 +1,10 @@
-import { GraphQLHttpClient } from './graphql-http.js';
+import { fork } from 'node:child_process';
+import { resolve } from 'node:path';
 import { VM_PAGE } from './operations.js';
-import { ownCpuMs, processCpuMs, processTreeCpuMs } from './proc.js';
+import { processCpuMs, processTreeCpuMs } from './proc.js';
+import type { QueryLoadJob, QueryLoadReport } from './query-load-worker.js';
+import { PROJECT_ROOT } from './server-process.js';
 import { type Stats, stats } from './stats.js';
-import { sleep } from './timing.js';
 
 /** QueryLoad is the outcome of a fixed-concurrency query load. */
 export interface QueryLoad {
@@ -12,7 +14,7 @@ export interface QueryLoad {
   errors: number;
   perSecond: number;
   latencyMs: Stats;
-  /** CPU time per request (ms) of the server, of PostgreSQL and of the load generator (this process, simulators included). */
+  /** CPU time per request (ms) of the server, of PostgreSQL and of the load generator process. */
   cpuMsPerRequest: { server: number; postgres: number; loadGenerator: number };
   /** The filters cycled through. */
   filters: Array<Record<string, unknown>>;
@@ -41,8 +43,9 @@ export function dashboardFilters(clusterIds: readonly string[]): Array<Record<st
 
 /**
  * measureQueries runs `vms(first: 100, filter: …)` from `concurrency` loops over as many
- * keep-alive connections for `seconds` after `warmupSeconds`, cycling through the filters, and
- * reports latency, throughput and the server's CPU time per request.
+ * keep-alive connections for `seconds` after `warmupSeconds`, cycling through the filters, in a
+ * load-generator process of its own (query-load-worker.ts), and reports latency, throughput and
+ * the CPU time per request of the server, PostgreSQL and the load generator.
  */
 export async function measureQueries(options: {
   origin: string;
@@ -54,69 +57,65 @@ export async function measureQueries(options: {
   warmupSeconds: number;
 }): Promise<QueryLoad> {
   const { concurrency, seconds } = options;
-  const client = new GraphQLHttpClient(options.origin, concurrency);
   const filters = dashboardFilters(options.clusterIds);
-  try {
-    const matched: number[] = [];
-    const responseBytes: number[] = [];
-    for (const filter of filters) {
-      const response = await fetch(`${options.origin}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query: VM_PAGE, variables: { filter, first: 100 } }),
-      });
-      const text = await response.text();
-      responseBytes.push(Buffer.byteLength(text));
-      matched.push(
-        (JSON.parse(text) as { data: { vms: { totalCount: number } } }).data.vms.totalCount,
-      );
-    }
-    const latencies: number[] = [];
-    let errors = 0;
-    let counter = 0;
-    const warmUntil = performance.now() + options.warmupSeconds * 1000;
-    const stopAt = warmUntil + seconds * 1000;
-    const cpuNow = async () => ({
-      server: await processCpuMs(options.serverPid),
-      postgres: await processTreeCpuMs(options.postgresPid),
-      loadGenerator: ownCpuMs(),
+  const matched: number[] = [];
+  const responseBytes: number[] = [];
+  for (const filter of filters) {
+    const response = await fetch(`${options.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: VM_PAGE, variables: { filter, first: 100 } }),
     });
-    const cpuAtStart = sleep(warmUntil - performance.now()).then(cpuNow);
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (performance.now() < stopAt) {
-          const filter = filters[counter++ % filters.length]!;
-          const started = performance.now();
-          try {
-            const response = await client.raw(VM_PAGE, { filter, first: 100 });
-            if (response.errors?.length) errors++;
-          } catch {
-            errors++;
-          }
-          if (started >= warmUntil) latencies.push(performance.now() - started);
-        }
-      }),
+    const text = await response.text();
+    responseBytes.push(Buffer.byteLength(text));
+    matched.push(
+      (JSON.parse(text) as { data: { vms: { totalCount: number } } }).data.vms.totalCount,
     );
-    const [cpuAtEnd, cpuBefore] = [await cpuNow(), await cpuAtStart];
-    const perRequest = (key: keyof typeof cpuAtEnd) =>
-      (cpuAtEnd[key] - cpuBefore[key]) / Math.max(1, latencies.length);
-    return {
+  }
+  const cpuNow = async () => ({
+    server: await processCpuMs(options.serverPid),
+    postgres: await processTreeCpuMs(options.postgresPid),
+  });
+  const worker = fork(resolve(PROJECT_ROOT, 'bench/support/query-load-worker.ts'), {
+    cwd: PROJECT_ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let cpuAtStart: Promise<{ server: number; postgres: number }> | undefined;
+  const report = await new Promise<QueryLoadReport>((resolvePromise, reject) => {
+    worker.on('message', (message: QueryLoadReport | { measuring: true }) => {
+      if ('measuring' in message) cpuAtStart = cpuNow();
+      else resolvePromise(message);
+    });
+    worker.once('exit', (code) => reject(new Error(`the query load worker exited (${code})`)));
+    const job: QueryLoadJob = {
+      origin: options.origin,
+      query: VM_PAGE,
+      filters,
+      first: 100,
       concurrency,
       seconds,
-      requests: latencies.length,
-      errors,
-      perSecond: latencies.length / seconds,
-      latencyMs: stats(latencies),
-      cpuMsPerRequest: {
-        server: perRequest('server'),
-        postgres: perRequest('postgres'),
-        loadGenerator: perRequest('loadGenerator'),
-      },
-      filters,
-      matched,
-      responseBytes,
+      warmupSeconds: options.warmupSeconds,
     };
-  } finally {
-    await client.close();
-  }
+    worker.send(job);
+  });
+  const cpuAtEnd = await cpuNow();
+  const before = (await cpuAtStart) ?? cpuAtEnd;
+  const requests = Math.max(1, report.latencies.length);
+  return {
+    concurrency,
+    seconds,
+    requests: report.latencies.length,
+    errors: report.errors,
+    perSecond: report.latencies.length / seconds,
+    latencyMs: stats(report.latencies),
+    cpuMsPerRequest: {
+      server: (cpuAtEnd.server - before.server) / requests,
+      postgres: (cpuAtEnd.postgres - before.postgres) / requests,
+      loadGenerator: report.cpuMs / requests,
+    },
+    filters,
+    matched,
+    responseBytes,
+  };
 }
