@@ -36,6 +36,30 @@ async function processUid(pid: number): Promise<number> {
   return (await stat(`/proc/${pid}`)).uid;
 }
 
+/** reachableByOthers tells whether every directory from / down to `dir` is searchable by others. */
+async function reachableByOthers(dir: string): Promise<boolean> {
+  for (let at = dir; ; at = dirname(at)) {
+    if (((await stat(at)).mode & 0o001) === 0) return false;
+    if (dirname(at) === at) return true;
+  }
+}
+
+/**
+ * checkoutFor returns a checkout another user can run the fixture from: this repository when its
+ * path is open to others, else (a clone under /root, say) a copy in `base` whose files are hard
+ * links to this repository's, so nothing is copied byte by byte.
+ */
+async function checkoutFor(base: string): Promise<string> {
+  if (await reachableByOthers(REPO)) return REPO;
+  const checkout = join(base, 'pvesphere');
+  await mkdir(checkout, { recursive: true });
+  for (const entry of ['package.json', 'tsconfig.json', 'src', 'test', 'node_modules']) {
+    const linked = await runCommand('cp', ['-a', '--link', join(REPO, entry), checkout]);
+    expect(linked.stderr).toBe('');
+  }
+  return checkout;
+}
+
 describe.runIf(asRoot)('embedded PostgreSQL started by a non-root user', () => {
   const cleanup: string[] = [];
   afterAll(async () => {
@@ -49,13 +73,17 @@ describe.runIf(asRoot)('embedded PostgreSQL started by a non-root user', () => {
     const home = await createTestDataDir();
     cleanup.push(home);
     await chown(home, uid, gid);
+    const shared = await createTestDataDir('pvesphere-checkout-');
+    cleanup.push(shared);
+    const checkout = await checkoutFor(shared);
     const asNobody = (dataDir: string) =>
       spawnEmbeddedPostgresFixture({
         args: ['--data-dir', dataDir],
+        script: join(checkout, relative(REPO, FIXTURE_SCRIPT)),
         uid,
         gid,
         env: { PATH: process.env.PATH, HOME: home },
-        cwd: REPO,
+        cwd: checkout,
       });
 
     const dataDir = join(home, 'data');
