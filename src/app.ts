@@ -18,6 +18,13 @@ import { Releasers } from './lib/releasers.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createHttpServer, type ReadinessReport } from './server.js';
 
+/**
+ * DETAIL_WRITE_DELAY_MS gathers guest details (IPs, config) that arrive between polls for this
+ * long before writing them in one cycle: a first fetch of thousands of guests' details then makes
+ * a few transactions, and an IP address still reaches subscribers within a fraction of a second.
+ */
+const DETAIL_WRITE_DELAY_MS = 250;
+
 /** ReadinessCheck is one condition of `/readyz`; it throws (or returns a detail) when not ready. */
 export type ReadinessCheck = () => Promise<void>;
 
@@ -115,6 +122,7 @@ function createClusterManager(
       listStrategy: config.listStrategy,
       deleteConfirmations: config.deleteConfirmations,
       detailConcurrency: config.pve.detailConcurrency,
+      detailWriteDelayMs: DETAIL_WRITE_DELAY_MS,
     },
     pve: config.pve,
     discoveryIntervalMs: config.discoveryIntervalMs,

@@ -22,8 +22,8 @@ export const EVENT_NOTIFY_CHANNEL = 'pvesphere_inventory_event';
 /**
  * appendEvents writes changes to `inventory_event` inside the caller's transaction (the one that
  * changed the inventory: a transactional outbox) and returns them with their sequences, in order.
- * It takes {@link EVENT_SEQUENCE_LOCK} first; callers should take it before their other writes
- * so the lock is held for as short a time as the rest allows. The same statement notifies
+ * It takes {@link EVENT_SEQUENCE_LOCK} first, so call it last in the transaction, after the
+ * inventory writes: the lock is then held only from drawing the sequences to the commit. The same statement notifies
  * {@link EVENT_NOTIFY_CHANNEL} (delivered at commit, for other processes). Publish the result only
  * after commit.
  */

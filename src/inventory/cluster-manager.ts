@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.js';
 import { PveClient, type PveClientOptions } from '../proxmox/client.js';
 import type { PveRequestEvent } from '../proxmox/transport.js';
 import { ClusterSync, type SyncCounters, type SyncSettings } from './cluster-sync.js';
+import { pollPhaseMs } from './poll-schedule.js';
 
 /** PveClientSettings are the client limits every cluster's PveClient gets. */
 export interface PveClientSettings {
@@ -214,7 +215,10 @@ export class ClusterManager {
       cluster: { id: row.id, name: row.name, apiUrl: row.apiUrl },
       client,
       db: this.#options.db,
-      settings: this.#options.settings,
+      settings: {
+        ...this.#options.settings,
+        pollPhaseMs: pollPhaseMs(row.id, this.#options.settings.pollIntervalMs),
+      },
       status: async (id, update) => {
         if (update.state === 'ERROR' || update.state === 'SYNCED') this.#attempted.add(id);
         await this.#options.clusters.setSyncStatus(id, update);

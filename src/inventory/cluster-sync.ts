@@ -17,6 +17,7 @@ import { loadStoredInventory } from './inventory-loader.js';
 import { InventoryUsage } from './inventory-usage.js';
 import { InventoryWriter } from './inventory-writer.js';
 import { guardList, MassDeletionGuard } from './mass-deletion-guard.js';
+import { nextPollAt } from './poll-schedule.js';
 import type { GuestState, NodeState, StorageState } from './state.js';
 import { describeSyncError, StatusRecorder, type SyncStatusSink } from './sync-status.js';
 
@@ -27,6 +28,17 @@ export interface SyncSettings {
   metricsIntervalMs: number;
   ipRefreshIntervalMs: number;
   listStrategy: 'cluster-resources' | 'per-node';
+  /**
+   * Where in each poll interval this cluster polls (pollPhaseMs spreads clusters); the first
+   * poll after a start is immediate. @default none: every poll one interval after the last
+   */
+  pollPhaseMs?: number;
+  /**
+   * How long guest details that arrived between polls are gathered before they are written in
+   * one cycle (a first fetch of every guest's details then makes a few writes, not thousands).
+   * @default 0
+   */
+  detailWriteDelayMs?: number;
   deleteConfirmations: number;
   detailConcurrency: number;
 }
@@ -224,11 +236,15 @@ export class ClusterSync {
     const lister = createInventoryLister(settings.listStrategy, this.#options.client);
     let nextPoll = this.#clock.now();
     let nextResync = this.#clock.now() + settings.resyncIntervalMs;
+    let lastCycle = Number.NEGATIVE_INFINITY;
+    const detailDelay = settings.detailWriteDelayMs ?? 0;
     while (!signal.aborted) {
       const now = this.#clock.now();
       const pollDue = now >= nextPoll;
-      if (!pollDue && !this.#detailsChanged) {
-        await this.#sleep(nextPoll - now, signal);
+      const detailsDue = this.#detailsChanged && now >= lastCycle + detailDelay;
+      if (!pollDue && !detailsDue) {
+        const until = this.#detailsChanged ? Math.min(nextPoll, lastCycle + detailDelay) : nextPoll;
+        await this.#sleep(until - now, signal);
         continue;
       }
       const started = now;
@@ -242,10 +258,11 @@ export class ClusterSync {
           if (resync) nextResync = now + settings.resyncIntervalMs;
         }
         this.#detailsChanged = false;
+        lastCycle = started;
         const written = await this.#cycle(list, pipelines, details, signal);
         if (pollDue) {
           backoff.reset();
-          nextPoll = started + settings.pollIntervalMs;
+          nextPoll = nextPollAt(started, settings.pollIntervalMs, settings.pollPhaseMs);
           await this.#status.record('SYNCED', null, {
             at: new Date(this.#clock.now()),
             holdingWarning: this.#holding(pipelines),
@@ -311,6 +328,7 @@ export class ClusterSync {
       {
         node: (key) => nodes.informer.indexer.getByKey(key),
         guest: (key) => guests.informer.indexer.getByKey(key),
+        storage: (key) => storages.informer.indexer.getByKey(key),
         guests: () => guests.informer.indexer.list(),
         storages: () => storages.informer.indexer.list(),
       },

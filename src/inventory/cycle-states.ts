@@ -9,12 +9,20 @@ import {
   storageStateFromPve,
   storageUsageFromPve,
 } from './mappers.js';
-import { type GuestState, guestKey, type NodeState, nodeKey, type StorageState } from './state.js';
+import {
+  type GuestState,
+  guestKey,
+  type NodeState,
+  nodeKey,
+  type StorageState,
+  storageKey,
+} from './state.js';
 
 /** KnownInventory is what the informers hold before a cycle (their caches). */
 export interface KnownInventory {
   node(key: string): NodeState | undefined;
   guest(key: string): GuestState | undefined;
+  storage(key: string): StorageState | undefined;
   guests(): GuestState[];
   storages(): StorageState[];
 }
@@ -61,7 +69,10 @@ export function buildCycleStates(
     return state;
   });
   const storages = list.storages.map((storage) => {
-    const state = storageStateFromPve(storage);
+    const state = storageStateFromPve(
+      storage,
+      known.storage(storageKey(storage.node, storage.storage)),
+    );
     usage.storages.set(state.key, storageUsageFromPve(storage), {
       node: state.node,
       name: state.name,

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import { appendEvents, lockEventSequence } from '../events/event-log.js';
+import { appendEvents } from '../events/event-log.js';
 import type { InventoryChange, InventoryEvent } from '../events/inventory-change.js';
 import { orderEvents } from './write/change-events.js';
 import type { CycleChanges, MetricsBatch, ProgressListener } from './write/cycle-changes.js';
@@ -34,9 +34,8 @@ export class InventoryWriter {
     if (changes.nodes.size + changes.guests.size + changes.storages.size === 0) return [];
     const id = this.#clusterId;
     return this.#db.transaction(async (client) => {
-      // Take the event lock first: it orders this transaction's sequences after every
-      // transaction that already holds it, and is released at commit.
-      await lockEventSequence(client);
+      // The event lock is taken by appendEvents, after the inventory writes: it is held only from
+      // drawing the sequences to the commit, so clusters write their rows in parallel.
       const events: InventoryChange[] = [
         ...(await writeNodes(client, id, changes)),
         ...(await writeGuests(client, id, changes, this.#onProgress)),

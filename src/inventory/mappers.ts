@@ -8,16 +8,16 @@ import {
   type GuestState,
   type GuestUsage,
   guestKey,
-  guestWithHash,
+  guestStateFor,
   type NodeState,
   type NodeUsage,
   nodeKey,
-  nodeWithHash,
+  nodeStateFor,
   type StorageState,
   type StorageUsage,
   sortIpAddresses,
   storageKey,
-  storageWithHash,
+  storageStateFor,
 } from './state.js';
 
 /**
@@ -40,16 +40,19 @@ export function nodeStateFromPve(
   ipAddress: string | null | undefined,
   known: NodeState | undefined,
 ): NodeState {
-  return nodeWithHash({
-    key: nodeKey(node.name),
-    name: node.name,
-    status: node.status,
-    ipAddress: ipAddress === undefined ? (known?.ipAddress ?? null) : ipAddress,
-    level: node.level ?? known?.level ?? null,
-    maxCpu: node.maxcpu ?? known?.maxCpu ?? null,
-    maxMem: node.maxmem ?? known?.maxMem ?? null,
-    maxDisk: node.maxdisk ?? known?.maxDisk ?? null,
-  });
+  return nodeStateFor(
+    {
+      key: nodeKey(node.name),
+      name: node.name,
+      status: node.status,
+      ipAddress: ipAddress === undefined ? (known?.ipAddress ?? null) : ipAddress,
+      level: node.level ?? known?.level ?? null,
+      maxCpu: node.maxcpu ?? known?.maxCpu ?? null,
+      maxMem: node.maxmem ?? known?.maxMem ?? null,
+      maxDisk: node.maxdisk ?? known?.maxDisk ?? null,
+    },
+    known,
+  );
 }
 
 /** nodeUsageFromPve is a node's metrics (null when PVE sent none: offline). */
@@ -74,26 +77,29 @@ export function guestStateFromPve(
   details: GuestDetails | undefined,
   known: GuestState | undefined,
 ): GuestState {
-  return guestWithHash({
-    key: guestKey(guest.type, guest.vmid),
-    vmid: guest.vmid,
-    type: guest.type,
-    node: guest.node,
-    name: guest.name ?? known?.name ?? null,
-    status: guest.status,
-    template: guest.template ?? known?.template ?? false,
-    cpus: guest.maxcpu ?? known?.cpus ?? null,
-    maxMem: guest.maxmem ?? known?.maxMem ?? null,
-    maxDisk: guest.maxdisk ?? known?.maxDisk ?? null,
-    tags: guest.tags,
-    lock: guest.lock ?? null,
-    hastate: guest.hastate ?? null,
-    pool: guest.pool ?? null,
-    description: details?.description ?? known?.description ?? null,
-    agentEnabled: details?.agentEnabled ?? known?.agentEnabled ?? null,
-    ipAddresses:
-      guest.status === 'stopped' ? [] : (details?.ipAddresses ?? known?.ipAddresses ?? []),
-  });
+  return guestStateFor(
+    {
+      key: guestKey(guest.type, guest.vmid),
+      vmid: guest.vmid,
+      type: guest.type,
+      node: guest.node,
+      name: guest.name ?? known?.name ?? null,
+      status: guest.status,
+      template: guest.template ?? known?.template ?? false,
+      cpus: guest.maxcpu ?? known?.cpus ?? null,
+      maxMem: guest.maxmem ?? known?.maxMem ?? null,
+      maxDisk: guest.maxdisk ?? known?.maxDisk ?? null,
+      tags: guest.tags,
+      lock: guest.lock ?? null,
+      hastate: guest.hastate ?? null,
+      pool: guest.pool ?? null,
+      description: details?.description ?? known?.description ?? null,
+      agentEnabled: details?.agentEnabled ?? known?.agentEnabled ?? null,
+      ipAddresses:
+        guest.status === 'stopped' ? [] : (details?.ipAddresses ?? known?.ipAddresses ?? []),
+    },
+    known,
+  );
 }
 
 /** guestUsageFromPve is a guest's metrics (null when PVE sent none). */
@@ -111,19 +117,22 @@ export function guestUsageFromPve(guest: PveGuest): GuestUsage {
   };
 }
 
-/** storageStateFromPve maps one storage row (one node's view of one storage). */
-export function storageStateFromPve(storage: PveStorage): StorageState {
-  return storageWithHash({
-    key: storageKey(storage.node, storage.storage),
-    node: storage.node,
-    name: storage.storage,
-    type: storage.type,
-    content: storage.content,
-    status: storage.status,
-    active: storage.active,
-    enabled: storage.enabled,
-    shared: storage.shared,
-  });
+/** storageStateFromPve maps one storage row (one node's view of one storage); `known` as above. */
+export function storageStateFromPve(storage: PveStorage, known?: StorageState): StorageState {
+  return storageStateFor(
+    {
+      key: storageKey(storage.node, storage.storage),
+      node: storage.node,
+      name: storage.storage,
+      type: storage.type,
+      content: storage.content,
+      status: storage.status,
+      active: storage.active,
+      enabled: storage.enabled,
+      shared: storage.shared,
+    },
+    known,
+  );
 }
 
 /**

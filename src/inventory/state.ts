@@ -169,13 +169,70 @@ export function storageWithHash(
 }
 
 /**
+ * nodeStateFor, guestStateFor and storageStateFor complete a freshly mapped state, or return
+ * `known` itself when nothing of its inventory differs: an unchanged object (nearly every object
+ * of a poll) costs no hash and no new state, and stays the one copy every cache shares.
+ */
+export function nodeStateFor(state: Omit<NodeState, 'hash'>, known?: NodeState): NodeState {
+  return known && sameFields<Omit<NodeState, 'hash'>>(known, state, NODE_FIELDS)
+    ? known
+    : nodeWithHash(state);
+}
+export function guestStateFor(state: Omit<GuestState, 'hash'>, known?: GuestState): GuestState {
+  return known && sameFields<Omit<GuestState, 'hash'>>(known, state, GUEST_FIELDS)
+    ? known
+    : guestWithHash(state);
+}
+export function storageStateFor(
+  state: Omit<StorageState, 'hash'>,
+  known?: StorageState,
+): StorageState {
+  return known && sameFields<Omit<StorageState, 'hash'>>(known, state, STORAGE_FIELDS)
+    ? known
+    : storageWithHash(state);
+}
+
+/**
+ * sameValue tells whether two inventory values are equal as their stableJson would be: primitives
+ * by identity (`undefined` as `null`), arrays element by element, plain objects key by key in any
+ * order. It allocates nothing, so a poll can compare every listed object with what it knew.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null) return b === undefined || b === null;
+  if (typeof a !== 'object' || typeof b !== 'object' || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const key in x) {
+    if (x[key] === undefined) continue;
+    keys++;
+    if (!sameValue(x[key], y[key])) return false;
+  }
+  for (const key in y) if (y[key] !== undefined) keys--;
+  return keys === 0;
+}
+
+/** sameFields tells whether two versions of one object agree on every given field. */
+export function sameFields<S>(a: S, b: S, fields: Fields<S>): boolean {
+  for (const field of fields) if (!sameValue(a[field], b[field])) return false;
+  return true;
+}
+
+/**
  * changedFields lists the inventory fields that differ between two versions of one object (two
  * states, or two records: records carry the same inventory fields under the same names).
  */
 export function changedFields(before: object, after: object, fields: readonly string[]): string[] {
   const a = before as Record<string, unknown>;
   const b = after as Record<string, unknown>;
-  return fields.filter((field) => stableJson(a[field]) !== stableJson(b[field]));
+  return fields.filter((field) => !sameValue(a[field], b[field]));
 }
 
 /** sortIpAddresses orders addresses canonically (NIC name, then address). */
