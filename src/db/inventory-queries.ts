@@ -5,7 +5,6 @@ import {
   type NodeRecord,
   nodeFromRow,
   type StorageRecord,
-  storageFromRow,
   type TemplateRecord,
   templateFromRow,
   type VmRecord,
@@ -20,8 +19,9 @@ import {
   type VmListFilter,
   vmConditions,
 } from './queries/inventory-filters.js';
+import { jsonNumber, jsonString, jsonStrings, utcIsoSql } from './queries/json-values.js';
 import { type KeyColumn, KeysetList, type ListSpec } from './queries/keyset-list.js';
-import { createSqlRunner, type SqlRow, type SqlRunner } from './queries/sql-runner.js';
+import { createSqlRunner, type SqlRunner } from './queries/sql-runner.js';
 
 /** GROUP_BY_CLUSTER groups rows by cluster: `PveCluster.nodes/vms/storages`. */
 export const GROUP_BY_CLUSTER: readonly KeyColumn[] = [{ column: 'cluster_id', type: 'int' }];
@@ -44,27 +44,48 @@ export function ipAddressesLoaded(vm: VmRecord): boolean {
   return vm.ipAddresses !== IP_ADDRESSES_NOT_LOADED;
 }
 
+const ts = (column: string) => utcIsoSql(`p.${column}`);
+
+const NODE_COLUMNS = [
+  'id',
+  'cluster_id',
+  'node_name',
+  'status',
+  'ip_address',
+  'level',
+  'max_cpu',
+  'max_mem',
+  'max_disk',
+  'cpu_usage',
+  'mem_used',
+  'disk_used',
+  'uptime',
+  'last_sync_time',
+];
+
 const NODE_SPEC: ListSpec<NodeRecord> = {
   table: 'pve_node',
-  columns: [
-    'id',
-    'cluster_id',
-    'node_name',
-    'status',
-    'ip_address',
-    'level',
-    'max_cpu',
-    'max_mem',
-    'max_disk',
-    'cpu_usage',
-    'mem_used',
-    'disk_used',
-    'uptime',
-    'last_sync_time',
-  ],
+  columns: NODE_COLUMNS,
   // pve_node_cluster_id_node_name_unique
   key: GROUP_BY_NODE,
-  fromRow: nodeFromRow,
+  values: [...NODE_COLUMNS.slice(0, -1).map((c) => `p.${c}`), ts('last_sync_time')],
+  // Reads as nodeFromRow maps (test/db/inventory-pages.test.ts holds them to it).
+  reader: () => (v) => ({
+    id: Number(v[0]),
+    clusterId: Number(v[1]),
+    name: String(v[2]),
+    status: String(v[3]),
+    ipAddress: jsonString(v[4]),
+    level: jsonString(v[5]),
+    maxCpu: jsonNumber(v[6]),
+    maxMem: jsonNumber(v[7]),
+    maxDisk: jsonNumber(v[8]),
+    cpuUsage: jsonNumber(v[9]),
+    memUsed: jsonNumber(v[10]),
+    diskUsed: jsonNumber(v[11]),
+    uptime: jsonNumber(v[12]),
+    lastSyncTime: String(v[13]),
+  }),
   keyOf: (node) => [node.clusterId, node.name],
 };
 
@@ -98,23 +119,59 @@ const VM_COLUMNS = [
 ];
 
 /**
- * A guest's addresses as a JSON array of `vm_ipaddress` rows, in the order of
+ * A guest's addresses as a JSON array of `vm_ipaddress` rows (each a JSON array), in the order of
  * {@link InventoryQueries.ipAddressesByVmId}: a page detail, so a page of guests and their
  * addresses are one statement.
  */
-const VM_IP_ADDRESSES_DETAIL = `(select coalesce(json_agg(json_build_object(
-    'nic_name', a.nic_name, 'mac_address', a.mac_address, 'ip_address', a.ip_address,
-    'ip_version', a.ip_version, 'prefix_length', a.prefix_length, 'config_nic', a.config_nic)
+const VM_IP_ADDRESSES_DETAIL = `(select coalesce(json_agg(json_build_array(
+    a.nic_name, a.mac_address, a.ip_address, a.ip_version, a.prefix_length, a.config_nic)
     order by a.nic_name, a.ip_version, a.ip_address), '[]'::json)
-  from vm_ipaddress a where a.vm_id = p.id) as ip_addresses`;
+  from vm_ipaddress a where a.vm_id = p.id)`;
 
-const vmRecord = (row: SqlRow): VmRecord =>
-  vmFromRow(
-    row,
-    Array.isArray(row.ip_addresses)
-      ? row.ip_addresses.map(ipAddressFromRow)
-      : IP_ADDRESSES_NOT_LOADED,
-  );
+/** Reads one address of {@link VM_IP_ADDRESSES_DETAIL} as ipAddressFromRow maps a row. */
+function ipAddressFromValues(v: readonly unknown[]): IpAddressRecord {
+  return {
+    nicName: String(v[0]),
+    macAddress: jsonString(v[1]),
+    ipAddress: String(v[2]),
+    ipVersion: Number(v[3]) === 6 ? 6 : 4,
+    prefixLength: jsonNumber(v[4]),
+    configNic: jsonString(v[5]),
+  };
+}
+
+/** Reads a guest's values as vmFromRow maps a row; addresses from the detail when present. */
+function vmFromValues(v: readonly unknown[], ipAddresses: IpAddressRecord[]): VmRecord {
+  return {
+    id: Number(v[0]),
+    clusterId: Number(v[1]),
+    vmid: Number(v[2]),
+    type: v[3] === 'lxc' ? 'lxc' : 'qemu',
+    node: String(v[4]),
+    name: jsonString(v[5]),
+    status: String(v[6]),
+    template: Number(v[7]) === 1,
+    cpus: jsonNumber(v[8]),
+    maxMem: jsonNumber(v[9]),
+    maxDisk: jsonNumber(v[10]),
+    tags: jsonStrings(v[11]),
+    lock: jsonString(v[12]),
+    hastate: jsonString(v[13]),
+    pool: jsonString(v[14]),
+    description: jsonString(v[15]),
+    agentEnabled: v[16] === null || v[16] === undefined ? null : Boolean(v[16]),
+    ipAddresses,
+    cpuUsage: jsonNumber(v[17]),
+    memUsed: jsonNumber(v[18]),
+    diskUsed: jsonNumber(v[19]),
+    netIn: jsonNumber(v[20]),
+    netOut: jsonNumber(v[21]),
+    diskRead: jsonNumber(v[22]),
+    diskWrite: jsonNumber(v[23]),
+    uptime: jsonNumber(v[24]),
+    lastSyncTime: String(v[25]),
+  };
+}
 
 const VM_SPEC: ListSpec<VmRecord> = {
   table: 'pve_vm',
@@ -124,38 +181,67 @@ const VM_SPEC: ListSpec<VmRecord> = {
     { column: 'cluster_id', type: 'int' },
     { column: 'vmid', type: 'int' },
   ],
+  values: [...VM_COLUMNS.slice(0, -1).map((c) => `p.${c}`), ts('last_sync_time')],
   // Details are named after the GraphQL field of PveVm they fill.
   details: { ipAddresses: VM_IP_ADDRESSES_DETAIL },
-  fromRow: vmRecord,
+  reader: (details) => {
+    const at = details.indexOf('ipAddresses');
+    if (at < 0) return (v) => vmFromValues(v, IP_ADDRESSES_NOT_LOADED);
+    const index = VM_COLUMNS.length + at;
+    return (v) => vmFromValues(v, (v[index] as unknown[][]).map(ipAddressFromValues));
+  },
   keyOf: (vm) => [vm.clusterId, vm.vmid],
 };
 
+const STORAGE_COLUMNS = [
+  'id',
+  'cluster_id',
+  'node_name',
+  'storage_name',
+  'type',
+  'content',
+  'status',
+  'active',
+  'enabled',
+  'shared',
+  'total',
+  'used',
+  'avail',
+  'used_fraction',
+  'last_sync_time',
+];
+
 const STORAGE_SPEC: ListSpec<StorageRecord> = {
   table: 'pve_storage',
-  columns: [
-    'id',
-    'cluster_id',
-    'node_name',
-    'storage_name',
-    'type',
-    'content',
-    'status',
-    'active',
-    'enabled',
-    'shared',
-    'total',
-    'used',
-    'avail',
-    'used_fraction',
-    'last_sync_time',
-  ],
+  columns: STORAGE_COLUMNS,
   // pve_storage_cluster_id_node_name_storage_name_unique
   key: [
     { column: 'cluster_id', type: 'int' },
     { column: 'node_name', type: 'text' },
     { column: 'storage_name', type: 'text' },
   ],
-  fromRow: storageFromRow,
+  values: [...STORAGE_COLUMNS.slice(0, -1).map((c) => `p.${c}`), ts('last_sync_time')],
+  // Reads as storageFromRow maps.
+  reader: () => (v) => {
+    const content = String(v[5] ?? '');
+    return {
+      id: Number(v[0]),
+      clusterId: Number(v[1]),
+      node: String(v[2]),
+      name: String(v[3]),
+      type: String(v[4]),
+      content: content === '' ? [] : content.split(','),
+      status: String(v[6]),
+      active: Number(v[7]) === 1,
+      enabled: Number(v[8]) === 1,
+      shared: Number(v[9]) === 1,
+      total: jsonNumber(v[10]),
+      used: jsonNumber(v[11]),
+      avail: jsonNumber(v[12]),
+      usedFraction: jsonNumber(v[13]),
+      lastSyncTime: String(v[14]),
+    };
+  },
   keyOf: (storage) => [storage.clusterId, storage.node, storage.name],
 };
 
@@ -228,7 +314,9 @@ export class InventoryQueries {
         'on t.cluster_id = k.cluster_id and t.vmid = k.vmid',
       [keys.map((k) => k.clusterId), keys.map((k) => k.vmid)],
     );
-    const found = new Map(rows.map((row) => [`${row.cluster_id}/${row.vmid}`, vmRecord(row)]));
+    const found = new Map(
+      rows.map((row) => [`${row.cluster_id}/${row.vmid}`, vmFromRow(row, IP_ADDRESSES_NOT_LOADED)]),
+    );
     return keys.map((k) => found.get(`${k.clusterId}/${k.vmid}`) ?? null);
   }
 
@@ -236,7 +324,7 @@ export class InventoryQueries {
   async nodesByName(keys: readonly NodeKey[]): Promise<(NodeRecord | null)[]> {
     if (keys.length === 0) return [];
     const rows = await this.#sql.query(
-      `select ${NODE_SPEC.columns.map((c) => `t.${c}`).join(', ')} from pve_node t ` +
+      `select ${NODE_COLUMNS.map((c) => `t.${c}`).join(', ')} from pve_node t ` +
         'join unnest($1::int[], $2::text[]) as k(cluster_id, node_name) ' +
         'on t.cluster_id = k.cluster_id and t.node_name = k.node_name',
       [keys.map((k) => k.clusterId), keys.map((k) => k.name)],

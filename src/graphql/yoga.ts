@@ -7,6 +7,7 @@ import { maskError } from './errors.js';
 import { createLoaders } from './loaders.js';
 import { useOperationAuth } from './plugins/operation-auth.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
+import { usePlannedExecution } from './plugins/planned-execution.js';
 import { useResponseCacheMarks } from './plugins/response-cache.js';
 import { useSharedSubscriptionExecution } from './plugins/shared-subscription-execution.js';
 import { type AccessTokens, type Principal, resolvePrincipal } from './principal.js';
@@ -105,6 +106,7 @@ export function createGraphQLHandler(
       useOperationAuth(options.tokens),
       useOperationMetrics(options.metrics),
       useSharedSubscriptionExecution(),
+      usePlannedExecution(),
       ...(options.responseCache ? [useResponseCacheMarks(options.responseCache)] : []),
     ],
   });

@@ -1,4 +1,3 @@
-import { groupRows } from './group-rows.js';
 import { SqlParams } from './sql-params.js';
 import type { SqlRow, SqlRunner } from './sql-runner.js';
 
@@ -15,23 +14,31 @@ export type KeyValue = number | string;
 export type SortKey = readonly KeyValue[];
 
 /**
- * ListSpec describes one keyset-paginated table: which columns make a record, the unique sort
- * key (which a unique index must serve: it is both the order and the cursor) and the mapping.
+ * ListSpec describes one keyset-paginated table: which columns a page reads, the unique sort key
+ * (which a unique index must serve: it is both the order and the cursor) and how a record is
+ * made. A page travels from PostgreSQL as ONE JSON value (an array of rows, each row a JSON array
+ * of `values` then the details asked for): node-postgres decodes it with one `JSON.parse`
+ * instead of converting every column of every row, and numbers, booleans and nulls arrive typed.
  */
 export interface ListSpec<R> {
   /** Table name; queries alias it `t`. */
   table: string;
-  /** Columns a record is made from (they must include the key and any group columns). */
+  /** Columns the page subquery reads (they must include the key and any group columns). */
   columns: readonly string[];
   /** The sort key, unique per row. */
   key: readonly KeyColumn[];
+  /** SQL expressions over a page row `p` (its `columns`): the JSON array of one row, in order. */
+  values: readonly string[];
   /**
-   * Details a page can carry, by name: select-list expressions over a returned row `p`, each
-   * ending in `as <column>` (a guest's addresses as JSON, say), computed only for the page's rows.
+   * Details a page can carry, by name: SQL expressions over a page row `p` (a guest's addresses
+   * as JSON, say), computed only for the page's rows, appended to the row's values when asked for.
    */
   details?: Readonly<Record<string, string>>;
-  /** fromRow maps a row (with the columns of the details asked for, when any). */
-  fromRow(row: SqlRow): R;
+  /**
+   * reader returns the function that makes a record from one row's JSON values: `values`, then
+   * the details named in `details`, in that order.
+   */
+  reader(details: readonly string[]): (values: readonly unknown[]) => R;
   /** keyOf is a record's sort key, in `key` order (what a cursor encodes). */
   keyOf(record: R): SortKey;
 }
@@ -60,13 +67,23 @@ export interface Page<R> {
 /** Conditions turns a filter into SQL conditions on alias `t`, binding its values in `params`. */
 export type Conditions<F> = (filter: F, params: SqlParams) => string[];
 
+/** The one row a page statement returns per page (per group). */
+interface PageRow extends SqlRow {
+  /** Rows of the page (the first `first + 1` after the cursor), or null when none. */
+  rows: unknown[][] | null;
+  /** A matching row precedes the cursor (null when the page is empty). */
+  has_previous: boolean | null;
+  /** The count, when asked for. */
+  total?: number | null;
+}
+
 /**
- * KeysetList runs the list queries of one table. A page is ONE statement: `first` rows after a
- * sort key plus one more (is there a next page?), the row just before `after` (is there a
- * previous page?), and on request the total count and per-row details. The same for many parent
- * groups at once is also one statement: a LATERAL subquery per group, so each group walks the
- * index and stops after `first + 1` rows. Positions are keys, not offsets: a page boundary
- * survives inserts and deletes before it.
+ * KeysetList runs the list queries of one table. A page is ONE statement returning ONE row:
+ * `first` rows after a sort key plus one more (is there a next page?), whether a row precedes
+ * `after` (is there a previous page?), and on request the total count and per-row details. The
+ * same for many parent groups at once is also one statement, one row per group: a LATERAL
+ * subquery per group, so each group walks the index and stops after `first + 1` rows. Positions
+ * are keys, not offsets: a page boundary survives inserts and deletes before it.
  */
 export class KeysetList<R, F> {
   readonly #runner: SqlRunner;
@@ -83,16 +100,14 @@ export class KeysetList<R, F> {
   async page(filter: F, request: PageRequest): Promise<Page<R>> {
     const params = new SqlParams();
     const where = this.#where(filter, params, []);
-    const inner = this.#pageSql(where, request, params);
-    const order = `order by p._before desc, ${this.#keyList('p')}`;
-    const rows = await this.#runner.query(
+    const page = this.#aggregateSql(where, request, params);
+    const [row] = await this.#runner.query<PageRow>(
       request.count
-        ? `select ${this.#select(request)} from (${this.#countSql(where)}) c ` +
-            `left join (${inner}) p on true ${order}`
-        : `select ${this.#select(request)} from (${inner}) p ${order}`,
+        ? `select c.total, x.* from (${this.#countSql(where)}) c cross join (${page}) x`
+        : `select x.* from (${page}) x`,
       params.values,
     );
-    return this.#toPage(rows, request);
+    return this.#toPage(row, request);
   }
 
   /** count returns how many rows match `filter`. */
@@ -118,15 +133,15 @@ export class KeysetList<R, F> {
     const params = new SqlParams();
     const source = this.#groupSource(group, groups, params);
     const where = this.#where(filter, params, group);
-    const count = request.count ? `cross join lateral (${this.#countSql(where)}) c ` : '';
-    const rows = await this.#runner.query(
-      `select g.ord as _group, ${this.#select(request)} from ${source} ${count}` +
-        `left join lateral (${this.#pageSql(where, request, params)}) p on true ` +
-        `order by g.ord, p._before desc, ${this.#keyList('p')}`,
+    const count = request.count
+      ? `cross join lateral (${this.#countSql(where)}) c `
+      : 'cross join (select null::int as total) c ';
+    const rows = await this.#runner.query<PageRow & { ord: string }>(
+      `select g.ord, c.total, x.* from ${source} ${count}` +
+        `cross join lateral (${this.#aggregateSql(where, request, params)}) x order by g.ord`,
       params.values,
     );
-    const byGroup = groupRows(rows, (row) => Number(row._group));
-    return groups.map((_, i) => this.#toPage(byGroup.get(i + 1) ?? [], request));
+    return rows.map((row) => this.#toPage(row, request));
   }
 
   /** countsByGroup returns how many rows match `filter` in each group, aligned with `groups`. */
@@ -170,14 +185,22 @@ export class KeysetList<R, F> {
     return `select count(*)::int as total from ${this.spec.table} t where ${where}`;
   }
 
-  /** The outer select list: the page row `p`, the details asked for, the count `c`. */
-  #select(request: PageRequest): string {
+  /**
+   * The page as one row: `rows`, the JSON array of the rows after the cursor in key order (each
+   * a JSON array: the spec's values, then the details asked for), and `has_previous`.
+   */
+  #aggregateSql(where: string, request: PageRequest, params: SqlParams): string {
     const details = (request.details ?? []).map((name) => {
       const sql = this.spec.details?.[name];
       if (sql === undefined) throw new RangeError(`${this.spec.table} has no detail '${name}'`);
       return sql;
     });
-    return ['p.*', ...details, ...(request.count ? ['c.total as _total'] : [])].join(', ');
+    const row = `json_build_array(${[...this.spec.values, ...details].join(', ')})`;
+    return (
+      `select bool_or(p._before) as has_previous, ` +
+      `json_agg(${row} order by ${this.#keyList('p')}) filter (where not p._before) as rows ` +
+      `from (${this.#pageSql(where, request, params)}) p`
+    );
   }
 
   /**
@@ -208,14 +231,17 @@ export class KeysetList<R, F> {
     return this.spec.key.map((k) => `${alias}.${k.column}`).join(', ');
   }
 
-  /** Rows of one page; a row whose `_before` is null is the empty page's count-only row. */
-  #toPage(rows: readonly SqlRow[], request: PageRequest): Page<R> {
-    const after = rows.filter((row) => row._before === false);
+  /** The page of one page row. */
+  #toPage(row: PageRow | undefined, request: PageRequest): Page<R> {
+    const rows = row?.rows ?? [];
+    const read = this.spec.reader(request.details ?? []);
+    const records: R[] = new Array(Math.min(rows.length, request.first));
+    for (let i = 0; i < records.length; i++) records[i] = read(rows[i]!);
     return {
-      records: after.slice(0, request.first).map((row) => this.spec.fromRow(row)),
-      hasNextPage: after.length > request.first,
-      hasPreviousPage: rows.some((row) => row._before === true),
-      total: request.count ? Number(rows[0]?._total ?? 0) : undefined,
+      records,
+      hasNextPage: rows.length > request.first,
+      hasPreviousPage: row?.has_previous === true,
+      total: request.count ? Number(row?.total ?? 0) : undefined,
     };
   }
 }
