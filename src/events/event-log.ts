@@ -33,35 +33,26 @@ export async function appendEvents(
 ): Promise<InventoryEvent[]> {
   if (changes.length === 0) return [];
   await lockEventSequence(client);
+  // One JSON document for the whole batch: PostgreSQL parses it once, and nothing is escaped
+  // element by element as array parameters would be. JSON null becomes SQL NULL.
   const { rows } = await client.query<{ sequence: string; at: Date }>(
     `with inserted as (
        insert into inventory_event
          (cluster_id, kind, type, object_key, node_name, previous_node_name, vmid, payload, previous, changed_fields)
-       select c, k, t, o, n, p, v, pl, pr, case when f = '' then '{}'::text[] else string_to_array(f, ',') end
-         from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
-                     $8::jsonb[], $9::jsonb[], $10::text[])
-           with ordinality as u(c, k, t, o, n, p, v, pl, pr, f, ord)
-        order by ord
+       select e."clusterId", e.kind, e.type, e."objectKey", e.node, e."previousNode", e.vmid, e.payload,
+              e.previous, coalesce(e."changedFields", '{}'::text[])
+         from rows from (jsonb_to_recordset($1::jsonb) as ("clusterId" int, kind text, type text,
+                "objectKey" text, node text, "previousNode" text, vmid int, payload jsonb,
+                previous jsonb, "changedFields" text[])) with ordinality as e
+        order by e.ordinality
        returning sequence, at
      )
      -- One notification per transaction (an uncorrelated subquery runs once), sent at commit.
-     select sequence, at, (select pg_notify($11, max(sequence)::text) from inserted) as notified
+     select sequence, at, (select pg_notify($2, max(sequence)::text) from inserted) as notified
        from inserted`,
-    [
-      changes.map((c) => c.clusterId),
-      changes.map((c) => c.kind),
-      changes.map((c) => c.type),
-      changes.map((c) => c.objectKey),
-      changes.map((c) => c.node),
-      changes.map((c) => c.previousNode),
-      changes.map((c) => c.vmid),
-      changes.map((c) => JSON.stringify(c.payload)),
-      changes.map((c) => (c.previous === null ? null : JSON.stringify(c.previous))),
-      changes.map((c) => c.changedFields.join(',')),
-      EVENT_NOTIFY_CHANNEL,
-    ],
+    [JSON.stringify(changes), EVENT_NOTIFY_CHANNEL],
   );
-  // Sequences are drawn in `ord` order; sort what RETURNING gave to pair them up.
+  // Sequences are drawn in `ordinality` order; sort what RETURNING gave to pair them up.
   const sorted = [...rows].sort((a, b) => (BigInt(a.sequence) < BigInt(b.sequence) ? -1 : 1));
   return changes.map((change, i) => ({
     ...change,
