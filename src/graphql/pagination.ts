@@ -116,6 +116,23 @@ export function pageRequest<R>(spec: ListSpec<R>, args: ConnectionArgs): PageReq
   return { first, after: decodeCursor(spec, args.after) };
 }
 
+/** An edge whose cursor is encoded when first read: most pages ask for `pageInfo.endCursor` only. */
+class LazyEdge<R> implements EdgeShape<R> {
+  readonly node: R;
+  readonly #spec: ListSpec<R>;
+  #cursor: string | undefined;
+
+  constructor(spec: ListSpec<R>, node: R) {
+    this.#spec = spec;
+    this.node = node;
+  }
+
+  get cursor(): string {
+    this.#cursor ??= encodeCursor(this.#spec, this.#spec.keyOf(this.node));
+    return this.#cursor;
+  }
+}
+
 /**
  * toConnection turns a page into a connection. totalCount is the page's own count when it
  * carries one, else `count` runs once, when totalCount is resolved.
@@ -125,10 +142,7 @@ export function toConnection<R>(
   page: Page<R>,
   count: () => Promise<number>,
 ): ConnectionShape<R> {
-  const edges = page.records.map((node) => ({
-    cursor: encodeCursor(spec, spec.keyOf(node)),
-    node,
-  }));
+  const edges: EdgeShape<R>[] = page.records.map((node) => new LazyEdge(spec, node));
   let total = page.total === undefined ? undefined : Promise.resolve(page.total);
   return {
     edges,

@@ -12,6 +12,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { PARENT_READ, type ParentRead } from './parent-read.js';
 
 /**
  * ValuePlan is how one field's value is completed: a leaf serialised, a list of items, or an
@@ -21,7 +22,33 @@ import {
 export type ValuePlan =
   | { kind: 'leaf'; nonNull: boolean; serialize: (value: unknown) => unknown }
   | { kind: 'list'; nonNull: boolean; item: ValuePlan }
-  | { kind: 'object'; nonNull: boolean; type: GraphQLObjectType; fields: FieldPlan[] };
+  | { kind: 'object'; nonNull: boolean; type: GraphQLObjectType; selection: SelectionPlan };
+
+/**
+ * SelectionPlan is a selection set on one object type: its fields in response order, and a
+ * result object with every response key (null) that results are cloned from — objects of one
+ * shape, built without a property-by-property growth of each.
+ */
+export interface SelectionPlan {
+  fields: FieldPlan[];
+  /** Makes a result object with every response key, in order, set to null. */
+  create: () => Record<string, unknown>;
+}
+
+/** GraphQL names: what a response key can be (so it can be written into generated code). */
+const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+/**
+ * resultFactory returns a function that makes result objects of one shape: one generated
+ * constructor per selection set, so results are compact objects of one hidden class (a clone or
+ * property-by-property growth may leave V8 with a dictionary-mode object per result).
+ */
+function resultFactory(keys: readonly string[]): () => Record<string, unknown> {
+  for (const key of keys) if (!NAME.test(key)) throw new PlanNotApplicable();
+  const body = keys.map((key) => `this[${JSON.stringify(key)}] = null;`).join('\n');
+  const Result = new Function(body) as new () => Record<string, unknown>;
+  return () => new Result();
+}
 
 /** FieldPlan is one response key of a selection set on an object type. */
 export interface FieldPlan {
@@ -35,6 +62,8 @@ export interface FieldPlan {
   parentType: GraphQLObjectType;
   /** The field's resolver; undefined for the default one (a plain property read). */
   resolve: GraphQLFieldResolver<unknown, unknown> | undefined;
+  /** The field's {@link ParentRead}, tried before the resolver (not on root fields). */
+  read: ParentRead<unknown> | undefined;
   /** The field defines arguments (so `args` must be computed for its resolver). */
   hasArgs: boolean;
   value: ValuePlan;
@@ -46,7 +75,7 @@ export interface OperationPlan {
   operation: OperationDefinitionNode;
   fragments: Record<string, FragmentDefinitionNode>;
   rootType: GraphQLObjectType;
-  fields: FieldPlan[];
+  selection: SelectionPlan;
 }
 
 /**
@@ -113,7 +142,7 @@ export function planOperation(
       operation,
       fragments,
       rootType,
-      fields: planner.fields(rootType, [operation.selectionSet]),
+      selection: planner.selection(rootType, [operation.selectionSet]),
     };
   } catch (err) {
     if (err instanceof PlanNotApplicable) return null;
@@ -131,7 +160,12 @@ class Planner {
   }
 
   /** The merged fields of selection sets on `type`, in response order (graphql's CollectFields). */
-  fields(type: GraphQLObjectType, sets: readonly SelectionSetNode[]): FieldPlan[] {
+  selection(type: GraphQLObjectType, sets: readonly SelectionSetNode[]): SelectionPlan {
+    const fields = this.#fields(type, sets);
+    return { fields, create: resultFactory(fields.map((field) => field.responseKey)) };
+  }
+
+  #fields(type: GraphQLObjectType, sets: readonly SelectionSetNode[]): FieldPlan[] {
     if (type.isTypeOf) throw new PlanNotApplicable();
     const grouped = new Map<string, FieldNode[]>();
     const visited = new Set<string>();
@@ -149,6 +183,7 @@ class Planner {
           definition: undefined as never,
           parentType: type,
           resolve: undefined,
+          read: undefined,
           hasArgs: false,
           value: { kind: 'leaf', nonNull: true, serialize: (value) => value },
         };
@@ -163,6 +198,10 @@ class Planner {
         definition,
         parentType: type,
         resolve: definition.resolve,
+        read:
+          type === this.#schema.getQueryType()
+            ? undefined
+            : (definition.extensions?.[PARENT_READ] as ParentRead<unknown> | undefined),
         hasArgs: definition.args.length > 0,
         value: this.#value(definition.type, subSets),
       };
@@ -191,7 +230,7 @@ class Planner {
           kind: 'object',
           nonNull,
           type: type as GraphQLObjectType,
-          fields: this.fields(type as GraphQLObjectType, sets),
+          selection: this.selection(type as GraphQLObjectType, sets),
         };
       default:
         throw new PlanNotApplicable();

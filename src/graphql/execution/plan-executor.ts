@@ -9,8 +9,10 @@ import {
   type FieldPlan,
   type OperationPlan,
   PlanNotApplicable,
+  type SelectionPlan,
   type ValuePlan,
 } from './operation-plan.js';
+import { READ_DECLINED } from './parent-read.js';
 
 /** A position in the result, as graphql-js builds it for `info.path`. */
 interface Path {
@@ -63,31 +65,64 @@ export function executePlan(
     variableValues: coerced.coerced,
     signal: (args as { signal?: AbortSignal }).signal,
   };
-  const data = executeFields(execution, plan.fields, args.rootValue, undefined);
+  const data = executeFields(execution, plan.selection, args.rootValue, undefined);
   return isThenable(data)
     ? Promise.resolve(data).then((value) => ({ data: value as Record<string, unknown> }))
     : { data };
 }
 
+/**
+ * A value still to come: where it goes (`target[key]`) and how it completes. The hot loops below
+ * hand promises to {@link settleLater} so that they capture nothing themselves (a closure in a
+ * loop body costs a context allocation per iteration, even when it is never created).
+ */
+function settleLater(
+  pending: Promise<unknown>[] | undefined,
+  target: Record<string | number, unknown>,
+  key: string | number,
+  execution: Execution,
+  plan: ValuePlan,
+  value: unknown,
+  path: Path | undefined,
+  resolved: boolean,
+): Promise<unknown>[] {
+  target[key] = null;
+  const list = pending ?? [];
+  const completed = resolved
+    ? Promise.resolve(value)
+    : Promise.resolve(value).then((settled) => completeValue(execution, plan, settled, path));
+  list.push(
+    completed.then((done) => {
+      target[key] = done;
+    }),
+  );
+  return list;
+}
+
 function executeFields(
   execution: Execution,
-  fields: readonly FieldPlan[],
+  selection: SelectionPlan,
   source: unknown,
   path: Path | undefined,
 ): Record<string, unknown> | Promise<Record<string, unknown>> {
-  const result: Record<string, unknown> = {};
+  const result = selection.create();
   let pending: Promise<unknown>[] | undefined;
-  for (const field of fields) {
+  const fields = selection.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
     const key = field.responseKey;
     if (field.typename !== undefined) {
       result[key] = field.typename;
       continue;
     }
-    const composite = field.value.kind !== 'leaf';
-    const fieldPath: Path | undefined =
-      composite || field.resolve ? { prev: path, key, typename: field.parentType.name } : undefined;
-    let value: unknown;
-    if (field.resolve === undefined) {
+    let fieldPath: Path | undefined =
+      field.value.kind === 'leaf'
+        ? undefined
+        : { prev: path, key, typename: field.parentType.name };
+    let value: unknown = field.read === undefined ? READ_DECLINED : field.read(source);
+    if (value !== READ_DECLINED) {
+      // Read from the parent (a ParentRead).
+    } else if (field.resolve === undefined) {
       // graphql's defaultFieldResolver, minus methods (which it would call).
       value =
         source !== null && (typeof source === 'object' || typeof source === 'function')
@@ -95,27 +130,31 @@ function executeFields(
           : undefined;
       if (typeof value === 'function') throw new PlanNotApplicable();
     } else {
+      fieldPath ??= { prev: path, key, typename: field.parentType.name };
       value = field.resolve(
         source,
         field.hasArgs
           ? getArgumentValues(field.definition, field.fieldNodes[0]!, execution.variableValues)
           : {},
         execution.context,
-        resolveInfo(execution, field, fieldPath!),
+        resolveInfo(execution, field, fieldPath),
       );
     }
-    const completed = isThenable(value)
-      ? Promise.resolve(value).then((resolved) =>
-          completeValue(execution, field.value, resolved, fieldPath),
-        )
-      : completeValue(execution, field.value, value, fieldPath);
+    if (isThenable(value)) {
+      pending = settleLater(pending, result, key, execution, field.value, value, fieldPath, false);
+      continue;
+    }
+    const completed = completeValue(execution, field.value, value, fieldPath);
     if (isThenable(completed)) {
-      result[key] = null;
-      pending ??= [];
-      pending.push(
-        Promise.resolve(completed).then((done) => {
-          result[key] = done;
-        }),
+      pending = settleLater(
+        pending,
+        result,
+        key,
+        execution,
+        field.value,
+        completed,
+        fieldPath,
+        true,
       );
     } else {
       result[key] = completed;
@@ -136,39 +175,56 @@ function completeValue(
   }
   // A resolver may return an Error: graphql-js reports it as the field's error.
   if (value instanceof Error) throw new PlanNotApplicable();
-  switch (plan.kind) {
-    case 'leaf':
-      return plan.serialize(value);
-    case 'object':
-      return executeFields(execution, plan.fields, value, path);
-    case 'list': {
-      if (!Array.isArray(value)) throw new PlanNotApplicable();
-      const items: unknown[] = new Array(value.length);
-      let pending: Promise<unknown>[] | undefined;
-      for (let i = 0; i < value.length; i++) {
-        const itemPath: Path | undefined =
-          plan.item.kind === 'leaf' ? undefined : { prev: path, key: i, typename: undefined };
-        const item: unknown = value[i];
-        const completed = isThenable(item)
-          ? Promise.resolve(item).then((resolved) =>
-              completeValue(execution, plan.item, resolved, itemPath),
-            )
-          : completeValue(execution, plan.item, item, itemPath);
-        if (isThenable(completed)) {
-          items[i] = null;
-          pending ??= [];
-          pending.push(
-            Promise.resolve(completed).then((done) => {
-              items[i] = done;
-            }),
-          );
-        } else {
-          items[i] = completed;
-        }
-      }
-      return pending ? Promise.all(pending).then(() => items) : items;
+  if (plan.kind === 'leaf') return plan.serialize(value);
+  if (plan.kind === 'object') return executeFields(execution, plan.selection, value, path);
+  return completeList(execution, plan.item, value, path);
+}
+
+function completeList(
+  execution: Execution,
+  item: ValuePlan,
+  value: unknown,
+  path: Path | undefined,
+): unknown[] | Promise<unknown[]> {
+  if (!Array.isArray(value)) throw new PlanNotApplicable();
+  const items: unknown[] = new Array(value.length);
+  let pending: Promise<unknown>[] | undefined;
+  const leaf = item.kind === 'leaf';
+  for (let i = 0; i < value.length; i++) {
+    const itemPath: Path | undefined = leaf
+      ? undefined
+      : { prev: path, key: i, typename: undefined };
+    const element: unknown = value[i];
+    if (isThenable(element)) {
+      pending = settleLater(
+        pending,
+        items as unknown as Record<number, unknown>,
+        i,
+        execution,
+        item,
+        element,
+        itemPath,
+        false,
+      );
+      continue;
+    }
+    const completed = completeValue(execution, item, element, itemPath);
+    if (isThenable(completed)) {
+      pending = settleLater(
+        pending,
+        items as unknown as Record<number, unknown>,
+        i,
+        execution,
+        item,
+        completed,
+        itemPath,
+        true,
+      );
+    } else {
+      items[i] = completed;
     }
   }
+  return pending ? Promise.all(pending).then(() => items) : items;
 }
 
 function resolveInfo(execution: Execution, field: FieldPlan, path: Path): GraphQLResolveInfo {
@@ -184,6 +240,6 @@ function resolveInfo(execution: Execution, field: FieldPlan, path: Path): GraphQ
     rootValue: execution.rootValue,
     operation: plan.operation,
     variableValues: execution.variableValues,
-    ...(execution.signal ? { signal: execution.signal } : {}),
-  };
+    signal: execution.signal,
+  } as GraphQLResolveInfo;
 }

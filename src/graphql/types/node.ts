@@ -2,6 +2,7 @@ import { GROUP_BY_CLUSTER } from '../../db/inventory-queries.js';
 import type { NodeRecord } from '../../db/inventory-records.js';
 import type { NodeListFilter } from '../../db/queries/inventory-filters.js';
 import { builder } from '../builder.js';
+import { parentRead } from '../execution/parent-read.js';
 import { FilterReader } from '../filter-values.js';
 import {
   COLUMN,
@@ -58,6 +59,7 @@ export const PveNodeRef = builder.objectRef<NodeRecord>('PveNode').implement({
       ...COLUMN,
       type: 'DateTime',
       description: 'When this node last matched PVE.',
+      extensions: parentRead((node: NodeRecord) => node.lastSyncTime),
       resolve: (node) => node.lastSyncTime,
     }),
   }),

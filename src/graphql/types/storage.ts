@@ -2,6 +2,7 @@ import { GROUP_BY_CLUSTER, GROUP_BY_NODE } from '../../db/inventory-queries.js';
 import type { StorageRecord } from '../../db/inventory-records.js';
 import type { StorageListFilter } from '../../db/queries/inventory-filters.js';
 import { builder } from '../builder.js';
+import { parentRead } from '../execution/parent-read.js';
 import { FilterReader } from '../filter-values.js';
 import type { BuilderTypes } from '../pagination.js';
 import {
@@ -63,6 +64,7 @@ export const PveStorageRef = builder.objectRef<StorageRecord>('PveStorage').impl
       ...COLUMN,
       type: 'DateTime',
       description: 'When this storage last matched PVE.',
+      extensions: parentRead((storage: StorageRecord) => storage.lastSyncTime),
       resolve: (storage) => storage.lastSyncTime,
     }),
   }),

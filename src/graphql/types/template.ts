@@ -16,7 +16,7 @@ export const VmTemplateRef = builder.objectRef<TemplateRecord>('VmTemplate').imp
     vmid: t.exposeInt('vmid', COLUMN),
     name: t.exposeString('name', { ...COLUMN, description: 'Template name.' }),
     node: t.exposeString('node', { ...COLUMN, description: 'Node the template is stored on.' }),
-    type: t.field({ ...COLUMN, type: GuestType, resolve: (template) => template.type }),
+    type: t.expose('type', { ...COLUMN, type: GuestType }),
     description: t.exposeString('description', {
       ...COLUMN,
       nullable: true,

@@ -3,6 +3,7 @@ import { GROUP_BY_CLUSTER, GROUP_BY_NODE, ipAddressesLoaded } from '../../db/inv
 import type { GuestTypeValue, VmRecord } from '../../db/inventory-records.js';
 import type { VmListFilter } from '../../db/queries/inventory-filters.js';
 import { builder } from '../builder.js';
+import { parentRead, READ_DECLINED } from '../execution/parent-read.js';
 import { FilterReader } from '../filter-values.js';
 import {
   type BuilderTypes,
@@ -35,7 +36,7 @@ export const PveVmRef = builder.objectRef<VmRecord>('PveVm').implement({
     id: t.exposeID('id', { ...COLUMN, description: 'Database id (pve_vm.id).' }),
     clusterId: t.exposeID('clusterId', COLUMN),
     vmid: t.exposeInt('vmid', { ...COLUMN, description: 'PVE guest id, unique in the cluster.' }),
-    type: t.field({ ...COLUMN, type: GuestType, resolve: (vm) => vm.type }),
+    type: t.expose('type', { ...COLUMN, type: GuestType }),
     node: t.exposeString('node', { ...COLUMN, description: 'Name of the node the guest is on.' }),
     pveNode: t.field({
       type: PveNodeRef,
@@ -102,6 +103,9 @@ export const PveVmRef = builder.objectRef<VmRecord>('PveVm').implement({
       complexity: 1,
       description:
         'Addresses reported by the QEMU guest agent or LXC, by interface (IPv4 first). Empty when the guest is stopped or has no agent.',
+      extensions: parentRead((vm: VmRecord) =>
+        ipAddressesLoaded(vm) ? vm.ipAddresses : READ_DECLINED,
+      ),
       resolve: (vm, _args, ctx) =>
         ipAddressesLoaded(vm) ? vm.ipAddresses : ctx.loaders.ipAddresses.load(vm.id),
     }),
@@ -146,6 +150,7 @@ export const PveVmRef = builder.objectRef<VmRecord>('PveVm').implement({
       ...COLUMN,
       type: 'DateTime',
       description: 'When this guest last matched PVE.',
+      extensions: parentRead((vm: VmRecord) => vm.lastSyncTime),
       resolve: (vm) => vm.lastSyncTime,
     }),
   }),
