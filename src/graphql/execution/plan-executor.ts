@@ -21,13 +21,34 @@ interface Path {
   readonly typename: string | undefined;
 }
 
-/** What every resolver call of one execution shares. */
+/**
+ * What every resolver call of one execution shares, and where the walk is: the response keys
+ * from `base` down to the value being completed are a stack (pushed and popped, no allocation),
+ * made into a {@link Path} only for a resolver's `info` or a value that completes later.
+ */
 interface Execution {
   plan: OperationPlan;
   context: unknown;
   rootValue: unknown;
   variableValues: Record<string, unknown>;
   signal: AbortSignal | undefined;
+  keys: (string | number)[];
+  typenames: (string | undefined)[];
+  /** The path the current synchronous run starts from, and the index of its first key. */
+  base: Path | undefined;
+  start: number;
+  /** The execution gave up: values still to come are not completed. */
+  abandoned: boolean;
+}
+
+/** currentPath is the path of the value being completed. */
+function currentPath(execution: Execution): Path | undefined {
+  let path = execution.base;
+  const { keys, typenames } = execution;
+  for (let i = execution.start; i < keys.length; i++) {
+    path = { prev: path, key: keys[i]!, typename: typenames[i] };
+  }
+  return path;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -64,16 +85,32 @@ export function executePlan(
     rootValue: args.rootValue,
     variableValues: coerced.coerced,
     signal: (args as { signal?: AbortSignal }).signal,
+    keys: [],
+    typenames: [],
+    base: undefined,
+    start: 0,
+    abandoned: false,
   };
-  const data = executeFields(execution, plan.selection, args.rootValue, undefined);
-  return isThenable(data)
-    ? Promise.resolve(data).then((value) => ({ data: value as Record<string, unknown> }))
-    : { data };
+  let data: ReturnType<typeof executeFields>;
+  try {
+    data = executeFields(execution, plan.selection, args.rootValue);
+  } catch (err) {
+    execution.abandoned = true;
+    throw err;
+  }
+  if (!isThenable(data)) return { data };
+  return Promise.resolve(data).then(
+    (value) => ({ data: value }),
+    (err: unknown) => {
+      execution.abandoned = true;
+      throw err;
+    },
+  );
 }
 
 /**
- * A value still to come: where it goes (`target[key]`) and how it completes. The hot loops below
- * hand promises to {@link settleLater} so that they capture nothing themselves (a closure in a
+ * A value still to come: where it goes (`target[key]`) and how it completes (from `path`). The
+ * hot loops below hand promises here so that they capture nothing themselves (a closure in a
  * loop body costs a context allocation per iteration, even when it is never created).
  */
 function settleLater(
@@ -83,14 +120,19 @@ function settleLater(
   execution: Execution,
   plan: ValuePlan,
   value: unknown,
-  path: Path | undefined,
   resolved: boolean,
 ): Promise<unknown>[] {
   target[key] = null;
   const list = pending ?? [];
+  const path = resolved ? undefined : currentPath(execution);
   const completed = resolved
     ? Promise.resolve(value)
-    : Promise.resolve(value).then((settled) => completeValue(execution, plan, settled, path));
+    : Promise.resolve(value).then((settled) => {
+        if (execution.abandoned) throw new PlanNotApplicable();
+        execution.base = path;
+        execution.start = execution.keys.length;
+        return completeValue(execution, plan, settled);
+      });
   list.push(
     completed.then((done) => {
       target[key] = done;
@@ -103,11 +145,11 @@ function executeFields(
   execution: Execution,
   selection: SelectionPlan,
   source: unknown,
-  path: Path | undefined,
 ): Record<string, unknown> | Promise<Record<string, unknown>> {
   const result = selection.create();
   let pending: Promise<unknown>[] | undefined;
-  const fields = selection.fields;
+  const { fields } = selection;
+  const { keys, typenames } = execution;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!;
     const key = field.responseKey;
@@ -115,10 +157,8 @@ function executeFields(
       result[key] = field.typename;
       continue;
     }
-    let fieldPath: Path | undefined =
-      field.value.kind === 'leaf'
-        ? undefined
-        : { prev: path, key, typename: field.parentType.name };
+    keys.push(key);
+    typenames.push(field.parentType.name);
     let value: unknown = field.read === undefined ? READ_DECLINED : field.read(source);
     if (value !== READ_DECLINED) {
       // Read from the parent (a ParentRead).
@@ -130,45 +170,32 @@ function executeFields(
           : undefined;
       if (typeof value === 'function') throw new PlanNotApplicable();
     } else {
-      fieldPath ??= { prev: path, key, typename: field.parentType.name };
       value = field.resolve(
         source,
         field.hasArgs
           ? getArgumentValues(field.definition, field.fieldNodes[0]!, execution.variableValues)
           : {},
         execution.context,
-        resolveInfo(execution, field, fieldPath),
+        resolveInfo(execution, field, currentPath(execution)!),
       );
     }
     if (isThenable(value)) {
-      pending = settleLater(pending, result, key, execution, field.value, value, fieldPath, false);
-      continue;
-    }
-    const completed = completeValue(execution, field.value, value, fieldPath);
-    if (isThenable(completed)) {
-      pending = settleLater(
-        pending,
-        result,
-        key,
-        execution,
-        field.value,
-        completed,
-        fieldPath,
-        true,
-      );
+      pending = settleLater(pending, result, key, execution, field.value, value, false);
     } else {
-      result[key] = completed;
+      const completed = completeValue(execution, field.value, value);
+      if (isThenable(completed)) {
+        pending = settleLater(pending, result, key, execution, field.value, completed, true);
+      } else {
+        result[key] = completed;
+      }
     }
+    keys.pop();
+    typenames.pop();
   }
   return pending ? Promise.all(pending).then(() => result) : result;
 }
 
-function completeValue(
-  execution: Execution,
-  plan: ValuePlan,
-  value: unknown,
-  path: Path | undefined,
-): unknown {
+function completeValue(execution: Execution, plan: ValuePlan, value: unknown): unknown {
   if (value === null || value === undefined) {
     if (plan.nonNull) throw new PlanNotApplicable();
     return null;
@@ -176,53 +203,36 @@ function completeValue(
   // A resolver may return an Error: graphql-js reports it as the field's error.
   if (value instanceof Error) throw new PlanNotApplicable();
   if (plan.kind === 'leaf') return plan.serialize(value);
-  if (plan.kind === 'object') return executeFields(execution, plan.selection, value, path);
-  return completeList(execution, plan.item, value, path);
+  if (plan.kind === 'object') return executeFields(execution, plan.selection, value);
+  return completeList(execution, plan.item, value);
 }
 
 function completeList(
   execution: Execution,
   item: ValuePlan,
   value: unknown,
-  path: Path | undefined,
 ): unknown[] | Promise<unknown[]> {
   if (!Array.isArray(value)) throw new PlanNotApplicable();
   const items: unknown[] = new Array(value.length);
+  const target = items as unknown as Record<number, unknown>;
   let pending: Promise<unknown>[] | undefined;
-  const leaf = item.kind === 'leaf';
+  const { keys, typenames } = execution;
   for (let i = 0; i < value.length; i++) {
-    const itemPath: Path | undefined = leaf
-      ? undefined
-      : { prev: path, key: i, typename: undefined };
+    keys.push(i);
+    typenames.push(undefined);
     const element: unknown = value[i];
     if (isThenable(element)) {
-      pending = settleLater(
-        pending,
-        items as unknown as Record<number, unknown>,
-        i,
-        execution,
-        item,
-        element,
-        itemPath,
-        false,
-      );
-      continue;
-    }
-    const completed = completeValue(execution, item, element, itemPath);
-    if (isThenable(completed)) {
-      pending = settleLater(
-        pending,
-        items as unknown as Record<number, unknown>,
-        i,
-        execution,
-        item,
-        completed,
-        itemPath,
-        true,
-      );
+      pending = settleLater(pending, target, i, execution, item, element, false);
     } else {
-      items[i] = completed;
+      const completed = completeValue(execution, item, element);
+      if (isThenable(completed)) {
+        pending = settleLater(pending, target, i, execution, item, completed, true);
+      } else {
+        items[i] = completed;
+      }
     }
+    keys.pop();
+    typenames.pop();
   }
   return pending ? Promise.all(pending).then(() => items) : items;
 }
