@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.js';
 import { PveClient, type PveClientOptions } from '../proxmox/client.js';
 import type { PveRequestEvent } from '../proxmox/transport.js';
 import { ClusterSync, type SyncCounters, type SyncSettings } from './cluster-sync.js';
+import { FirstSyncGate } from './first-sync-gate.js';
 import { pollPhaseMs } from './poll-schedule.js';
 
 /** PveClientSettings are the client limits every cluster's PveClient gets. */
@@ -59,6 +60,8 @@ interface Running {
 export class ClusterManager {
   readonly #options: ClusterManagerOptions;
   readonly #clock: Clock;
+  /** Every cluster's first inventory before anyone's guest details (FirstSyncGate). */
+  readonly #firstSyncGate: FirstSyncGate;
   readonly #log: Logger;
   readonly #running = new Map<number, Running>();
   readonly #attempted = new Set<number>();
@@ -73,6 +76,7 @@ export class ClusterManager {
   constructor(options: ClusterManagerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? realClock;
+    this.#firstSyncGate = new FirstSyncGate({ clock: this.#clock });
     this.#log = options.logger.child({ component: 'cluster-manager' });
   }
 
@@ -227,6 +231,7 @@ export class ClusterManager {
       logger: this.#options.logger,
       clock: this.#clock,
       verifyStored: this.#verifyNext.delete(row.id),
+      firstSyncGate: this.#firstSyncGate,
       ...(counters ? { counters } : {}),
     });
     this.#running.set(row.id, { sync, client, fingerprint });

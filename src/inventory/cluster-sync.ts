@@ -12,6 +12,7 @@ import { ChangeBatch } from './change-batch.js';
 import { logChanges } from './change-log.js';
 import { buildCycleStates } from './cycle-states.js';
 import { DetailFetcher } from './detail-fetcher.js';
+import type { FirstSyncGate } from './first-sync-gate.js';
 import { createInventoryLister, type InventoryList } from './inventory-lister.js';
 import { loadStoredInventory } from './inventory-loader.js';
 import { InventoryUsage } from './inventory-usage.js';
@@ -66,6 +67,11 @@ export interface ClusterSyncOptions {
   logger: Logger;
   clock?: Clock;
   counters?: SyncCounters;
+  /**
+   * Shared by the clusters of a process: this cluster's guest details wait while any cluster's
+   * first sync runs, and its own first sync holds the others' details. @default none
+   */
+  firstSyncGate?: FirstSyncGate;
   /**
    * Start by re-checking every stored row against PVE (hashes recomputed from the rows), which
    * repairs rows edited behind pvesphere's back: a forced resync. @default false
@@ -217,14 +223,16 @@ export class ClusterSync {
   }
 
   async #run(signal: AbortSignal): Promise<void> {
-    const { cluster, settings } = this.#options;
+    const { cluster, settings, firstSyncGate: gate } = this.#options;
+    const leaveGate = gate?.enter() ?? (() => {});
+    signal.addEventListener('abort', leaveGate, { once: true });
     await this.#status.record('SYNCING', null);
     const { pipelines, details, loaded } = await this.#prepare();
     const tasks = [
       pipelines.nodes.informer.run(signal),
       pipelines.guests.informer.run(signal),
       pipelines.storages.informer.run(signal),
-      details.run(signal),
+      (gate?.whenOpen(signal) ?? Promise.resolve()).then(() => details.run(signal)),
       this.#flushLoop(signal),
     ];
     this.#log.info(
@@ -273,7 +281,9 @@ export class ClusterSync {
           written > 0 ? 'changed' : 'unchanged',
           this.#clock.now() - started,
         );
+        leaveGate();
       } catch (err) {
+        leaveGate();
         if (signal.aborted) break;
         const error = coerceError(err);
         const message = describeSyncError(error, cluster.apiUrl);
