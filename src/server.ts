@@ -5,6 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from './graphql/context.js';
+import { type DirectAnswer, DirectQueries } from './graphql/direct-query.js';
 import type { ResponseCache } from './graphql/response-cache.js';
 import { GRAPHQL_PATH, type ServerContext } from './graphql/yoga.js';
 import { coerceError } from './lib/coerce-error.js';
@@ -49,6 +50,7 @@ export interface HttpServer {
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const log = options.logger.child({ component: 'http' });
+  const direct = new DirectQueries(options.yoga);
   const inFlight = new Set<ServerResponse>();
   const streams = new Set<ServerResponse>();
   let stopping = false;
@@ -89,31 +91,42 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       res.end();
       return;
     }
-    if (options.responseCache && path === GRAPHQL_PATH && isCacheablePost(req)) {
-      return answerFromCache(req, res, options.responseCache);
-    }
+    if (path === GRAPHQL_PATH && isJsonPost(req)) return answerJsonPost(req, res);
     await options.yoga.handle(req, res);
   }
 
   /**
-   * answerFromCache serves a query posted as JSON from the response cache, or runs it through
-   * yoga and keeps the answer when it may be cached. The key is the whole request body plus the
-   * headers that can change the answer.
+   * answerJsonPost answers a GraphQL request posted as JSON: from the response cache when it
+   * holds the answer, else by running it — directly (DirectQueries) or, for whatever that leaves
+   * to yoga, through yoga — and keeps the answer in the cache when it may be cached. The cache
+   * key is the whole request body plus the headers that can change the answer.
    */
-  async function answerFromCache(
-    req: IncomingMessage,
-    res: ServerResponse,
-    cache: ResponseCache,
-  ): Promise<void> {
+  async function answerJsonPost(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const key = `${req.headers.authorization ?? ''}\n${req.headers.accept ?? ''}\n${body}`;
-    const hit = cache.get(key);
+    const cache = options.responseCache;
+    const key = cache
+      ? `${req.headers.authorization ?? ''}\n${req.headers.accept ?? ''}\n${body}`
+      : '';
+    const hit = cache?.get(key);
     if (hit) {
       options.metrics.responseCache.inc({ outcome: 'hit' });
       res.writeHead(hit.status, hit.headers);
       res.end(hit.body);
       return;
     }
+    const answer =
+      (await direct.answer(req.headers, req.url ?? GRAPHQL_PATH, body)) ??
+      (await answerThroughYoga(req, body));
+    if (cache) {
+      const stored = cache.store(key, answer.request, answer);
+      options.metrics.responseCache.inc({ outcome: stored ? 'miss' : 'uncacheable' });
+    }
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  }
+
+  /** answerThroughYoga runs a JSON post whose body was read already through yoga. */
+  async function answerThroughYoga(req: IncomingMessage, body: string): Promise<DirectAnswer> {
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (typeof value === 'string') headers.set(name, value);
@@ -125,15 +138,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       body,
     });
     const response = await options.yoga.fetch(request, {});
-    const answer = {
+    return {
       status: response.status,
       headers: [...response.headers] as [string, string][],
       body: Buffer.from(await response.arrayBuffer()),
+      request,
     };
-    const stored = cache.store(key, request, answer);
-    options.metrics.responseCache.inc({ outcome: stored ? 'miss' : 'uncacheable' });
-    res.writeHead(answer.status, answer.headers);
-    res.end(answer.body);
   }
 
   const wss = new WebSocketServer({ noServer: true });
@@ -224,16 +234,16 @@ interface Enveloped {
 
 type OperationResult = Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>>;
 
-/** MAX_CACHED_BODY is the largest request body looked up in the response cache. */
-const MAX_CACHED_BODY = 64 * 1024;
+/** MAX_DIRECT_BODY is the largest request body read here (a cache key, a direct query). */
+const MAX_DIRECT_BODY = 64 * 1024;
 
-/** A JSON POST (not a stream) whose body is small enough to be a cache key. */
-function isCacheablePost(req: IncomingMessage): boolean {
+/** A JSON POST (not a stream) whose body is small enough to be read here. */
+function isJsonPost(req: IncomingMessage): boolean {
   if (req.method !== 'POST') return false;
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return false;
   if ((req.headers.accept ?? '').includes('text/event-stream')) return false;
   const length = Number(req.headers['content-length']);
-  return Number.isFinite(length) && length <= MAX_CACHED_BODY;
+  return Number.isFinite(length) && length <= MAX_DIRECT_BODY;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
