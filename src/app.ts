@@ -8,6 +8,7 @@ import { type EventBus, MemoryEventBus } from './events/event-bus.js';
 import { EventLogReader } from './events/event-log-reader.js';
 import { EventPruner } from './events/event-pruner.js';
 import { EventService } from './events/event-service.js';
+import type { InventoryEvent } from './events/inventory-change.js';
 import { PostgresEventBus } from './events/postgres-event-bus.js';
 import { DataGeneration } from './graphql/data-generation.js';
 import { ResponseCache } from './graphql/response-cache.js';
@@ -85,7 +86,7 @@ function createEventBus(
   config: Config,
   db: Database,
   logger: Logger,
-  onDelivered: () => void,
+  onDelivered: (events: readonly InventoryEvent[]) => void,
 ): EventBus {
   const onListenerError = (err: unknown) => logger.error({ err }, 'event listener failed');
   if (config.bus === 'memory') return new MemoryEventBus(onListenerError, onDelivered);
@@ -141,7 +142,7 @@ function createClusterManager(
         });
         metrics.pveRequestDuration.observe({ kind: event.kind }, event.durationMs / 1000);
       },
-      metricsFlushed: () => parts.generation.bump(),
+      metricsFlushed: (clusterId) => parts.generation.usageChanged(clusterId),
       cycle: (clusterId, outcome, ms) => {
         metrics.syncCycles.inc({ cluster_id: String(clusterId), outcome });
         metrics.syncCycleDuration.observe({ outcome }, ms / 1000);
@@ -176,13 +177,22 @@ export function createApp(config: Config, logger: Logger): App {
       const clusters = new ClusterStore({ db, secretKey, logger });
       const metrics = createMetrics();
       const checks = new Map<string, ReadinessCheck>([['database', () => db.ping()]]);
-      // Every change this process sees makes cached query answers stale.
+      // The changes this process sees make the cached answers that depend on them stale.
       const generation = new DataGeneration();
       releasers.push(
         'cluster write listener',
-        clusters.onWrite(() => generation.bump()),
+        clusters.onWrite(() => generation.clustersChanged()),
       );
-      const bus = createEventBus(config, db, logger, () => generation.bump());
+      // A deleted cluster takes its inventory along (cascading keys), without events.
+      releasers.push(
+        'cluster delete listener',
+        clusters.onChange((change) => {
+          if (change.type === 'deleted') generation.inventoryChanged(change.id);
+        }),
+      );
+      const bus = createEventBus(config, db, logger, (events) =>
+        generation.eventsDelivered(events),
+      );
       releasers.push('event bus', () => bus.close());
       await bus.start();
       const events = new EventService({

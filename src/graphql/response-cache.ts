@@ -1,3 +1,4 @@
+import type { AnswerScope } from './answer-scope.js';
 import type { DataGeneration } from './data-generation.js';
 
 /** A cached HTTP answer. */
@@ -8,8 +9,15 @@ export interface CachedResponse {
 }
 
 interface Entry extends CachedResponse {
-  generation: number;
+  scope: AnswerScope;
+  stamp: number;
   expiresAt: number;
+}
+
+/** What an execution marked cacheable depends on, and the state of it when it started. */
+interface Mark {
+  scope: AnswerScope;
+  stamp: number;
 }
 
 /** ResponseCacheOptions configures a ResponseCache. */
@@ -28,12 +36,14 @@ export interface ResponseCacheOptions {
 /**
  * ResponseCache keeps the HTTP answers of GraphQL queries: dashboards post the same `vms(…)` page
  * over and over, while the inventory changes once per poll at most. An answer is served again
- * only while the data generation it was computed in is current and for at most `ttlMs`: any
- * change this process sees (an inventory event, a usage flush, a cluster edit or sync status)
- * makes every cached answer stale at once, so nobody reads from the cache what is older than a
- * change they were told about. What may be cached is decided during execution (see
- * useResponseCacheMarks): queries only, never a mutation, a subscription or a result with
- * errors, and only when no change happened while it ran.
+ * only while nothing it depends on changed — as far as this process has seen — and for at most
+ * `ttlMs`: its {@link AnswerScope} says which changes count (an event of a cluster it reads, a
+ * usage flush of such a cluster when it selects usage fields, a cluster write when it reads
+ * cluster rows; a query not bound to clusters reads them all), so nobody reads from the cache
+ * what is older than a change they were told about, while changes elsewhere leave it served.
+ * What may be cached is decided during execution (see useResponseCacheMarks): queries only,
+ * never a mutation, a subscription, the cluster list or a result with errors, and only when
+ * nothing in its scope changed while it ran.
  */
 export class ResponseCache {
   readonly #generation: DataGeneration;
@@ -42,7 +52,7 @@ export class ResponseCache {
   readonly #maxBytes: number;
   readonly #now: () => number;
   readonly #entries = new Map<string, Entry>();
-  readonly #cacheable = new WeakMap<object, number>();
+  readonly #cacheable = new WeakMap<object, Mark>();
 
   constructor(options: ResponseCacheOptions) {
     this.#generation = options.generation;
@@ -52,9 +62,9 @@ export class ResponseCache {
     this.#now = options.now ?? Date.now;
   }
 
-  /** generation is the current data generation (to note at the start of an execution). */
-  get generation(): number {
-    return this.#generation.value;
+  /** stamp is the state of what an answer of `scope` depends on (to note when it starts). */
+  stamp(scope: AnswerScope): number {
+    return this.#generation.stamp(scope);
   }
 
   /** size is the number of answers kept. */
@@ -66,7 +76,7 @@ export class ResponseCache {
   get(key: string): CachedResponse | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    if (entry.generation !== this.#generation.value || entry.expiresAt <= this.#now()) {
+    if (entry.expiresAt <= this.#now() || entry.stamp !== this.#generation.stamp(entry.scope)) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -76,21 +86,31 @@ export class ResponseCache {
     return entry;
   }
 
-  /** markCacheable records that `request` ran a query whose result may be cached. */
-  markCacheable(request: object, generationAtStart: number): void {
-    this.#cacheable.set(request, generationAtStart);
+  /**
+   * markCacheable records that `request` ran a query whose result may be cached, with its scope
+   * and the {@link ResponseCache.stamp} of that scope when it started.
+   */
+  markCacheable(request: object, scope: AnswerScope, stampAtStart: number): void {
+    this.#cacheable.set(request, { scope, stamp: stampAtStart });
   }
 
   /**
-   * store keeps the answer to `request` under `key` if its execution was marked cacheable and no
-   * change happened since it started; tells whether it did.
+   * store keeps the answer to `request` under `key` if its execution was marked cacheable and
+   * nothing in its scope changed since it started; tells whether it did.
    */
   store(key: string, request: object, response: CachedResponse): boolean {
-    const generation = this.#cacheable.get(request);
-    if (generation === undefined || generation !== this.#generation.value) return false;
+    const mark = this.#cacheable.get(request);
+    if (mark === undefined || mark.stamp !== this.#generation.stamp(mark.scope)) return false;
     if (response.status !== 200 || response.body.length > this.#maxBytes) return false;
     this.#entries.delete(key);
-    this.#entries.set(key, { ...response, generation, expiresAt: this.#now() + this.#ttlMs });
+    this.#entries.set(key, {
+      status: response.status,
+      headers: response.headers,
+      body: response.body,
+      scope: mark.scope,
+      stamp: mark.stamp,
+      expiresAt: this.#now() + this.#ttlMs,
+    });
     while (this.#entries.size > this.#maxEntries) {
       this.#entries.delete(this.#entries.keys().next().value!);
     }

@@ -1,23 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerSecret } from '../support/capture.js';
+import type { InventoryEvent } from '../../src/events/inventory-change.js';
 import { gql } from '../support/graphql-client.js';
 import { seedInventory } from '../support/inventory-fixture.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ListVmKeys } from './inventory-operations.js';
-import { CreateCluster, ListClusters, SetClusterEnabled } from './operations.js';
+import { Dashboard, ListVmKeys } from './inventory-operations.js';
+import { DeleteCluster, ListClusters, SetClusterEnabled, UpdateCluster } from './operations.js';
 
 let app: TestApp;
-let clusterId: string;
+let clusterA: string;
+let clusterB: string;
+let clusterC: string;
 
 beforeAll(async () => {
   app = await startTestApp({ env: { PVESPHERE_RESPONSE_CACHE_TTL: '10s' } });
   const seeded = await seedInventory(app.db, {
-    clusters: 1,
+    clusters: 3,
     nodes: 2,
     guests: 10,
     prefix: 'cache',
   });
-  clusterId = String(seeded.clusterIds[0]);
+  [clusterA, clusterB, clusterC] = seeded.clusterIds.map(String) as [string, string, string];
 });
 
 afterAll(async () => {
@@ -35,6 +37,7 @@ async function cacheCounts(): Promise<{ hit: number; miss: number; uncacheable: 
   return { hit: read('hit'), miss: read('miss'), uncacheable: read('uncacheable') };
 }
 
+/** How `fn` hit the cache: the change of each counter. */
 async function delta(fn: () => Promise<unknown>) {
   const before = await cacheCounts();
   await fn();
@@ -46,54 +49,111 @@ async function delta(fn: () => Promise<unknown>) {
   };
 }
 
-const vms = () => gql(app.url, ListVmKeys, { filter: { clusterId }, first: 5 });
+const HIT = { hit: 1, miss: 0, uncacheable: 0 };
+const MISS = { hit: 0, miss: 1, uncacheable: 0 };
+
+/** A page of one cluster's guests without usage fields or cluster rows. */
+const keys = (clusterId: string) => gql(app.url, ListVmKeys, { filter: { clusterId }, first: 5 });
+/** Every cluster's guests. */
+const allKeys = () => gql(app.url, ListVmKeys, { first: 5 });
+
+/** A raw query (for shapes the generated operations do not have). */
+async function post(query: string, variables: Record<string, unknown> = {}) {
+  const response = await fetch(app.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: unknown; errors?: unknown[] };
+}
+const WITH_USAGE = `query ($id: ID) { vms(filter: { clusterId: $id }, first: 3) { edges { node { vmid cpuUsage } } } }`;
+
+function vmEvent(clusterId: string): InventoryEvent {
+  return {
+    sequence: String(900_000 + Math.floor(Math.random() * 1000)),
+    at: new Date().toISOString(),
+    clusterId: Number(clusterId),
+    kind: 'vm',
+    type: 'UPDATED',
+    objectKey: 'qemu/100',
+    node: 'pve1',
+    previousNode: null,
+    vmid: 100,
+    payload: {} as never,
+    previous: null,
+    changedFields: [],
+  } as InventoryEvent;
+}
 
 describe('the response cache', () => {
   it('answers a repeated inventory query from memory, identically', async () => {
-    let first: Awaited<ReturnType<typeof vms>> | undefined;
+    let first: Awaited<ReturnType<typeof keys>> | undefined;
     let second: typeof first;
     expect(
       await delta(async () => {
-        first = await vms();
-        second = await vms();
+        first = await keys(clusterA);
+        second = await keys(clusterA);
       }),
     ).toEqual({ hit: 1, miss: 1, uncacheable: 0 });
     expect(second).toEqual(first);
     expect(first!.data!.vms.edges).toHaveLength(5);
   });
 
-  it('never serves an answer older than a change this process saw', async () => {
-    await vms();
-    // A cluster edit (a mutation here; the sync's status writes alike) makes it stale.
-    const created = await gql(app.url, CreateCluster, {
-      input: {
-        name: 'cache-edit',
-        apiUrl: 'https://pve.example.com:8006',
-        tokenId: 'a@pve!tk',
-        tokenSecret: registerSecret('secret-cache-edit-0123456789'),
-      },
+  it('never serves an answer older than an event of a cluster it reads; other clusters keep theirs', async () => {
+    await keys(clusterA);
+    await keys(clusterB);
+    await allKeys();
+    app.services.bus.publish([vmEvent(clusterA)]);
+    expect(await delta(() => keys(clusterA))).toEqual(MISS);
+    expect(await delta(allKeys)).toEqual(MISS);
+    expect(await delta(() => keys(clusterB))).toEqual(HIT);
+    expect(await delta(() => keys(clusterA))).toEqual(HIT);
+  });
+
+  it('a cluster write stales the answers that read cluster rows only', async () => {
+    await keys(clusterA);
+    const dashboard = () => gql(app.url, Dashboard, { filter: { clusterId: clusterA }, first: 3 });
+    const before = await dashboard();
+    expect(before.data!.vms.edges[0]!.node.cluster!.name).toBe('cache-1');
+    const updated = await gql(app.url, UpdateCluster, {
+      id: clusterA,
+      input: { alias: 'renamed by the cache test' },
     });
-    expect(await delta(vms)).toEqual({ hit: 0, miss: 1, uncacheable: 0 });
-    // So does an inventory event delivered by the bus.
-    app.services.bus.publish([
-      {
-        sequence: '999999',
-        at: new Date().toISOString(),
-        clusterId: Number(clusterId),
-        kind: 'vm',
-        type: 'UPDATED',
-        objectKey: 'qemu/1',
-        node: 'n',
-        previousNode: null,
-        vmid: 1,
-        payload: {} as never,
-        previous: null,
-        changedFields: [],
-      },
-    ]);
-    expect(await delta(vms)).toEqual({ hit: 0, miss: 1, uncacheable: 0 });
-    expect(await delta(vms)).toEqual({ hit: 1, miss: 0, uncacheable: 0 });
-    expect(created.errors).toBeUndefined();
+    expect(updated.errors).toBeUndefined();
+    expect(await delta(() => keys(clusterA))).toEqual(HIT);
+    let after: Awaited<ReturnType<typeof dashboard>> | undefined;
+    expect(
+      await delta(async () => {
+        after = await dashboard();
+      }),
+    ).toEqual(MISS);
+    expect(after!.data!.vms.edges[0]!.node.cluster).toEqual(
+      before.data!.vms.edges[0]!.node.cluster,
+    );
+  });
+
+  it('deleting a cluster stales the answers that read its inventory', async () => {
+    const before = await keys(clusterC);
+    expect(before.data!.vms.totalCount).toBe(10);
+    await keys(clusterB);
+    expect((await gql(app.url, DeleteCluster, { id: clusterC })).errors).toBeUndefined();
+    let after: Awaited<ReturnType<typeof keys>> | undefined;
+    expect(
+      await delta(async () => {
+        after = await keys(clusterC);
+      }),
+    ).toEqual(MISS);
+    expect(after!.data!.vms.totalCount).toBe(0);
+    expect(await delta(() => keys(clusterB))).toEqual(HIT);
+  });
+
+  it('caches queries with usage fields per cluster too', async () => {
+    await post(WITH_USAGE, { id: clusterB });
+    expect(await delta(() => post(WITH_USAGE, { id: clusterB }))).toEqual(HIT);
+    app.services.bus.publish([vmEvent(clusterA)]);
+    expect(await delta(() => post(WITH_USAGE, { id: clusterB }))).toEqual(HIT);
+    app.services.bus.publish([vmEvent(clusterB)]);
+    expect(await delta(() => post(WITH_USAGE, { id: clusterB }))).toEqual(MISS);
   });
 
   it('never caches the cluster list (edited by SQL too), mutations or errors', async () => {

@@ -1,10 +1,5 @@
-import {
-  type ExecutionArgs,
-  type ExecutionResult,
-  type GraphQLResolveInfo,
-  getArgumentValues,
-  getVariableValues,
-} from 'graphql';
+import type { ExecutionArgs, ExecutionResult, GraphQLResolveInfo } from 'graphql';
+import { getArgumentValues, getVariableValues } from './graphql-runtime.js';
 import {
   type FieldPlan,
   type OperationPlan,

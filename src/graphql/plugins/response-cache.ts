@@ -1,40 +1,34 @@
-import { getOperationAST, Kind, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { AnswerScopes } from '../answer-scope.js';
 import type { ResponseCache } from '../response-cache.js';
-
-/**
- * Root fields whose answers are never cached: the cluster list is edited by plain SQL too (the
- * original project's documented workflow), which this process cannot see happen, so it is always
- * read fresh.
- */
-const UNCACHED_ROOTS = new Set(['clusters', 'cluster']);
-
-function cacheableRoots(operation: OperationDefinitionNode): boolean {
-  return operation.selectionSet.selections.every(
-    (selection) => selection.kind !== Kind.FIELD || !UNCACHED_ROOTS.has(selection.name.value),
-  );
-}
 
 /**
  * useResponseCacheMarks tells the ResponseCache which requests ran a cacheable operation: a
  * query (not a mutation or subscription) of the inventory (not of `clusters`) that completed
- * without errors. It runs after the auth plugin, which stops a refused operation before it gets
- * here; results do not depend on who asks. The data generation is noted when execution starts,
- * so a change during execution makes the answer uncacheable.
+ * without errors, with its AnswerScope. It runs after the auth plugin, which stops a refused
+ * operation before it gets here; results do not depend on who asks. The stamp of the scope is
+ * noted when execution starts, so a change in scope during execution makes the answer
+ * uncacheable.
  */
 export function useResponseCacheMarks(cache: ResponseCache): Plugin<{ request?: Request }> {
+  const scopes = new AnswerScopes();
   return {
     onExecute({ args }) {
       const request = args.contextValue.request;
       if (!request) return;
-      const operation = getOperationAST(args.document, args.operationName ?? undefined);
-      if (operation?.operation !== 'query' || !cacheableRoots(operation)) return;
-      const generation = cache.generation;
+      const scope = scopes.scopeOf(
+        args.schema,
+        args.document,
+        args.operationName,
+        args.variableValues as Record<string, unknown> | null | undefined,
+      );
+      if (!scope) return;
+      const stamp = cache.stamp(scope);
       return {
         onExecuteDone({ result }) {
           if (!result || typeof result !== 'object' || Symbol.asyncIterator in result) return;
           if ('errors' in result && result.errors?.length) return;
-          cache.markCacheable(request, generation);
+          cache.markCacheable(request, scope, stamp);
         },
       };
     },

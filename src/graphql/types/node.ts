@@ -12,6 +12,7 @@ import {
   listConnection,
   pageArgs,
 } from '../pagination.js';
+import { USAGE, USAGE_FIELD } from '../usage-fields.js';
 import { PveClusterRef } from './cluster.js';
 import { linkToCluster } from './cluster-link.js';
 
@@ -48,18 +49,18 @@ export const PveNodeRef = builder.objectRef<NodeRecord>('PveNode').implement({
       description: 'Root file system size.',
     }),
     cpuUsage: t.exposeFloat('cpuUsage', {
-      ...COLUMN,
+      ...USAGE,
       nullable: true,
       description: 'CPU load as a fraction of maxCpu (0–1).',
     }),
-    memUsed: t.expose('memUsed', { ...COLUMN, type: 'Bytes', nullable: true }),
-    diskUsed: t.expose('diskUsed', { ...COLUMN, type: 'Bytes', nullable: true }),
-    uptime: t.exposeInt('uptime', { ...COLUMN, nullable: true, description: 'Seconds.' }),
+    memUsed: t.expose('memUsed', { ...USAGE, type: 'Bytes', nullable: true }),
+    diskUsed: t.expose('diskUsed', { ...USAGE, type: 'Bytes', nullable: true }),
+    uptime: t.exposeInt('uptime', { ...USAGE, nullable: true, description: 'Seconds.' }),
     lastSyncedAt: t.field({
       ...COLUMN,
       type: 'DateTime',
       description: 'When this node last matched PVE.',
-      extensions: parentRead((node: NodeRecord) => node.lastSyncTime),
+      extensions: { ...parentRead((node: NodeRecord) => node.lastSyncTime), [USAGE_FIELD]: true },
       resolve: (node) => node.lastSyncTime,
     }),
   }),

@@ -13,6 +13,7 @@ import {
   listConnection,
   pageArgs,
 } from '../pagination.js';
+import { USAGE, USAGE_FIELD } from '../usage-fields.js';
 import { PveClusterRef } from './cluster.js';
 import { linkToCluster } from './cluster-link.js';
 import { PveNodeRef } from './node.js';
@@ -44,11 +45,11 @@ export const PveStorageRef = builder.objectRef<StorageRecord>('PveStorage').impl
       ...COLUMN,
       description: 'Shared by several nodes (NFS, Ceph, …).',
     }),
-    total: t.expose('total', { ...COLUMN, type: 'Bytes', nullable: true }),
-    used: t.expose('used', { ...COLUMN, type: 'Bytes', nullable: true }),
-    avail: t.expose('avail', { ...COLUMN, type: 'Bytes', nullable: true }),
+    total: t.expose('total', { ...USAGE, type: 'Bytes', nullable: true }),
+    used: t.expose('used', { ...USAGE, type: 'Bytes', nullable: true }),
+    avail: t.expose('avail', { ...USAGE, type: 'Bytes', nullable: true }),
     usedFraction: t.exposeFloat('usedFraction', {
-      ...COLUMN,
+      ...USAGE,
       nullable: true,
       description: 'used / total (0–1).',
     }),
@@ -64,7 +65,10 @@ export const PveStorageRef = builder.objectRef<StorageRecord>('PveStorage').impl
       ...COLUMN,
       type: 'DateTime',
       description: 'When this storage last matched PVE.',
-      extensions: parentRead((storage: StorageRecord) => storage.lastSyncTime),
+      extensions: {
+        ...parentRead((storage: StorageRecord) => storage.lastSyncTime),
+        [USAGE_FIELD]: true,
+      },
       resolve: (storage) => storage.lastSyncTime,
     }),
   }),

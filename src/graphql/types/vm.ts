@@ -14,6 +14,7 @@ import {
   listConnection,
   pageArgs,
 } from '../pagination.js';
+import { USAGE, USAGE_FIELD } from '../usage-fields.js';
 import { PveClusterRef } from './cluster.js';
 import { linkToCluster } from './cluster-link.js';
 import { VmIpAddressRef } from './ip-address.js';
@@ -110,47 +111,55 @@ export const PveVmRef = builder.objectRef<VmRecord>('PveVm').implement({
         ipAddressesLoaded(vm) ? vm.ipAddresses : ctx.loaders.ipAddresses.load(vm.id),
     }),
     cpuUsage: t.exposeFloat('cpuUsage', {
-      ...COLUMN,
+      ...USAGE,
       nullable: true,
       description: 'CPU load as a fraction of cpus (0–1).',
     }),
-    memUsed: t.expose('memUsed', { ...COLUMN, type: 'Bytes', nullable: true }),
+    memUsed: t.expose('memUsed', {
+      ...USAGE,
+      type: 'Bytes',
+      nullable: true,
+    }),
     diskUsed: t.expose('diskUsed', {
-      ...COLUMN,
+      ...USAGE,
       type: 'Bytes',
       nullable: true,
       description: 'Disk usage (LXC; QEMU reports 0 without the agent).',
     }),
     netIn: t.expose('netIn', {
-      ...COLUMN,
+      ...USAGE,
       type: 'Bytes',
       nullable: true,
       description: 'Bytes received since start.',
     }),
     netOut: t.expose('netOut', {
-      ...COLUMN,
+      ...USAGE,
       type: 'Bytes',
       nullable: true,
       description: 'Bytes sent since start.',
     }),
     diskRead: t.expose('diskRead', {
-      ...COLUMN,
+      ...USAGE,
       type: 'Bytes',
       nullable: true,
       description: 'Bytes read since start.',
     }),
     diskWrite: t.expose('diskWrite', {
-      ...COLUMN,
+      ...USAGE,
       type: 'Bytes',
       nullable: true,
       description: 'Bytes written since start.',
     }),
-    uptime: t.exposeInt('uptime', { ...COLUMN, nullable: true, description: 'Seconds.' }),
+    uptime: t.exposeInt('uptime', {
+      ...USAGE,
+      nullable: true,
+      description: 'Seconds.',
+    }),
     lastSyncedAt: t.field({
       ...COLUMN,
       type: 'DateTime',
       description: 'When this guest last matched PVE.',
-      extensions: parentRead((vm: VmRecord) => vm.lastSyncTime),
+      extensions: { ...parentRead((vm: VmRecord) => vm.lastSyncTime), [USAGE_FIELD]: true },
       resolve: (vm) => vm.lastSyncTime,
     }),
   }),
