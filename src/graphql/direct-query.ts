@@ -54,10 +54,11 @@ const PROCESSORS = [
   { regular: true, types: ['application/graphql-response+json', 'application/json'] },
 ];
 
+/** Whether an asked media type (possibly with wildcards) covers a processor's type. */
 function matches(processorType: string, askedType: string): boolean {
-  const [askedPre, askedSuf] = askedType.split('/');
   const [pre, suf] = processorType.split('/');
-  return (pre === '*' || pre === askedPre) && (suf === '*' || suf === askedSuf);
+  const [askedPre, askedSuf] = askedType.split('/');
+  return (askedPre === '*' || askedPre === pre) && (askedSuf === '*' || askedSuf === suf);
 }
 
 /**
