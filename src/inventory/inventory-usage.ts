@@ -8,7 +8,22 @@ import type {
   StorageUsage,
 } from './state.js';
 import { UsageStore } from './usage-store.js';
-import type { MetricsBatch } from './write/cycle-changes.js';
+import {
+  EMPTY_GUEST_USAGE,
+  EMPTY_NODE_USAGE,
+  EMPTY_STORAGE_USAGE,
+  type MetricsBatch,
+} from './write/cycle-changes.js';
+
+/** fieldsOf lists the metrics of a usage record: the keys of a complete one. */
+function fieldsOf<U extends object>(complete: U): (keyof U & string)[] {
+  return Object.keys(complete) as (keyof U & string)[];
+}
+
+/** NODE_USAGE_FIELDS, GUEST_USAGE_FIELDS and STORAGE_USAGE_FIELDS are the metrics each kind keeps. */
+export const NODE_USAGE_FIELDS = fieldsOf<NodeUsage>(EMPTY_NODE_USAGE);
+export const GUEST_USAGE_FIELDS = fieldsOf<GuestUsage>(EMPTY_GUEST_USAGE);
+export const STORAGE_USAGE_FIELDS = fieldsOf<StorageUsage>(EMPTY_STORAGE_USAGE);
 
 /**
  * InventoryUsage keeps one cluster's usage metrics (nodes, guests, storage) current in memory
@@ -16,9 +31,11 @@ import type { MetricsBatch } from './write/cycle-changes.js';
  * and a flush writes only what changed since (DESIGN §4).
  */
 export class InventoryUsage {
-  readonly nodes = new UsageStore<NodeUsage, { name: string }>();
-  readonly guests = new UsageStore<GuestUsage, { vmid: number }>();
-  readonly storages = new UsageStore<StorageUsage, { node: string; name: string }>();
+  readonly nodes = new UsageStore<NodeUsage, { name: string }>({ fields: NODE_USAGE_FIELDS });
+  readonly guests = new UsageStore<GuestUsage, { vmid: number }>({ fields: GUEST_USAGE_FIELDS });
+  readonly storages = new UsageStore<StorageUsage, { node: string; name: string }>({
+    fields: STORAGE_USAGE_FIELDS,
+  });
 
   /** seed records what the database holds as already written. */
   seed(stored: StoredInventory): void {

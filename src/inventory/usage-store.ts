@@ -1,58 +1,190 @@
-import { stableJson } from './state.js';
+/** UsageValues is a usage record: every metric a number, or null when PVE sent none. */
+export type UsageValues<U> = { [K in keyof U]: number | null };
+
+/** UsageStoreOptions configures a UsageStore. */
+export interface UsageStoreOptions<U> {
+  /** The metrics of a usage record: all a store keeps of it (other properties are dropped). */
+  fields: readonly (keyof U & string)[];
+}
+
+/** UsageEntry is one object's usage as a flush reads it, with what addresses its row. */
+export interface UsageEntry<U, M> {
+  usage: U;
+  meta: M;
+}
+
+/** Slots a new store has room for before its columns first grow. */
+const INITIAL_SLOTS = 16;
 
 /**
  * UsageStore keeps the latest usage metrics of one kind of object in memory (they change every
- * poll and never cause an event) and hands out, at each flush, only those that changed since the
- * last successful flush (DESIGN §4: written in batches at most every PVESPHERE_METRICS_INTERVAL).
- * Polls only record the values; they are serialised for comparison when written or flushed, not
- * on every poll.
+ * poll and never cause an event) and hands out, at each flush, only those that differ from what
+ * was last written (DESIGN §4: written in batches at most every PVESPHERE_METRICS_INTERVAL).
+ *
+ * Compact by design, since it holds a row per guest: each key owns a slot in two numeric columns
+ * (Float64Array, `fields.length` values per slot, null stored as NaN) — the latest values and the
+ * last written ones — so a poll copies numbers instead of retaining the usage object it was
+ * given, and a comparison is a loop over numbers. Two values are equal when both are null, or as
+ * numbers (0 and -0 alike, as they serialise alike). The `meta` of a key is kept as given, or the
+ * one already kept when it is shallowly equal (so the fresh meta of every poll dies young).
  */
-export class UsageStore<U, M = undefined> {
-  readonly #current = new Map<string, { usage: U; meta: M }>();
-  /** What was last written per key, serialised (stableJson). */
-  readonly #flushed = new Map<string, string>();
+export class UsageStore<U extends UsageValues<U>, M = undefined> {
+  readonly #fields: readonly (keyof U & string)[];
+  readonly #width: number;
+  readonly #slots = new Map<string, number>();
+  /** Slots freed by delete(), reused first. */
+  readonly #free: number[] = [];
+  #metas: (M | undefined)[] = [];
+  #current: Float64Array;
+  #flushed: Float64Array;
+  /** 1 when the slot's flushed values were written (else everything of it is pending). */
+  #written: Uint8Array;
+  #capacity = INITIAL_SLOTS;
+  /** Slots ever handed out (the high-water mark of the columns). */
+  #used = 0;
+
+  constructor(options: UsageStoreOptions<U>) {
+    this.#fields = [...options.fields];
+    this.#width = this.#fields.length;
+    this.#current = new Float64Array(this.#capacity * this.#width);
+    this.#flushed = new Float64Array(this.#capacity * this.#width);
+    this.#written = new Uint8Array(this.#capacity);
+  }
+
+  /** size is the number of objects whose usage is kept. */
+  get size(): number {
+    return this.#slots.size;
+  }
 
   /** set records the latest usage of `key` (with what the writer needs to address the row). */
   set(key: string, usage: U, meta: M): void {
-    const entry = this.#current.get(key);
-    if (entry) {
-      entry.usage = usage;
-      entry.meta = meta;
-    } else {
-      this.#current.set(key, { usage, meta });
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      slot = this.#allocate();
+      this.#slots.set(key, slot);
+      this.#metas[slot] = meta;
+    } else if (!shallowEqual(this.#metas[slot], meta)) {
+      this.#metas[slot] = meta;
     }
+    this.#encode(usage, this.#current, slot);
   }
 
-  /** get is the latest usage of `key`. */
+  /** get is the latest usage of `key` (a new object each call). */
   get(key: string): U | undefined {
-    return this.#current.get(key)?.usage;
+    const slot = this.#slots.get(key);
+    return slot === undefined ? undefined : this.#decode(this.#current, slot);
   }
 
   /** delete forgets an object that is gone. */
   delete(key: string): void {
-    this.#current.delete(key);
-    this.#flushed.delete(key);
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return;
+    this.#slots.delete(key);
+    this.#metas[slot] = undefined;
+    this.#written[slot] = 0;
+    this.#free.push(slot);
   }
 
   /** markWritten records that `key`'s current usage is in the database (written with its row). */
   markWritten(key: string): void {
-    const entry = this.#current.get(key);
-    if (entry) this.#flushed.set(key, stableJson(entry.usage));
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return;
+    const from = slot * this.#width;
+    this.#flushed.set(this.#current.subarray(from, from + this.#width), from);
+    this.#written[slot] = 1;
   }
 
   /** changed lists the objects whose usage differs from what was last written. */
-  changed(): Map<string, { usage: U; meta: M; text: string }> {
-    const out = new Map<string, { usage: U; meta: M; text: string }>();
-    for (const [key, entry] of this.#current) {
-      const text = stableJson(entry.usage);
-      if (this.#flushed.get(key) !== text)
-        out.set(key, { usage: entry.usage, meta: entry.meta, text });
+  changed(): Map<string, UsageEntry<U, M>> {
+    const out = new Map<string, UsageEntry<U, M>>();
+    const width = this.#width;
+    const current = this.#current;
+    const flushed = this.#flushed;
+    for (const [key, slot] of this.#slots) {
+      const from = slot * width;
+      let same = this.#written[slot] === 1;
+      for (let i = 0; same && i < width; i++) {
+        same = sameNumber(current[from + i]!, flushed[from + i]!);
+      }
+      if (!same) {
+        out.set(key, { usage: this.#decode(current, slot), meta: this.#metas[slot] as M });
+      }
     }
     return out;
   }
 
-  /** committed records a successful flush of the given entries. */
-  committed(entries: ReadonlyMap<string, { text: string }>): void {
-    for (const [key, entry] of entries) this.#flushed.set(key, entry.text);
+  /**
+   * committed records a successful flush of the given entries (as changed() returned them: the
+   * values they carry are recorded as written, whatever was set since).
+   */
+  committed(entries: ReadonlyMap<string, { usage: U }>): void {
+    for (const [key, entry] of entries) {
+      const slot = this.#slots.get(key);
+      if (slot === undefined) continue; // deleted since
+      this.#encode(entry.usage, this.#flushed, slot);
+      this.#written[slot] = 1;
+    }
   }
+
+  #allocate(): number {
+    const reused = this.#free.pop();
+    if (reused !== undefined) return reused;
+    if (this.#used === this.#capacity) this.#grow();
+    return this.#used++;
+  }
+
+  #grow(): void {
+    const capacity = this.#capacity * 2;
+    const current = new Float64Array(capacity * this.#width);
+    current.set(this.#current);
+    const flushed = new Float64Array(capacity * this.#width);
+    flushed.set(this.#flushed);
+    const written = new Uint8Array(capacity);
+    written.set(this.#written);
+    this.#current = current;
+    this.#flushed = flushed;
+    this.#written = written;
+    this.#capacity = capacity;
+  }
+
+  #encode(usage: U, column: Float64Array, slot: number): void {
+    const fields = this.#fields;
+    const from = slot * this.#width;
+    for (let i = 0; i < fields.length; i++) {
+      const value = usage[fields[i]!];
+      column[from + i] = typeof value === 'number' ? value : Number.NaN;
+    }
+  }
+
+  #decode(column: Float64Array, slot: number): U {
+    const fields = this.#fields;
+    const from = slot * this.#width;
+    const usage: Record<string, number | null> = {};
+    for (let i = 0; i < fields.length; i++) {
+      const value = column[from + i]!;
+      usage[fields[i]!] = Number.isNaN(value) ? null : value;
+    }
+    return usage as U;
+  }
+}
+
+/** sameNumber compares two stored values: NaN (null) equals NaN, 0 equals -0. */
+function sameNumber(a: number, b: number): boolean {
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+/** shallowEqual tells whether two metas have the same own properties with identical values. */
+function shallowEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key)) continue;
+    if (x[key] !== y[key]) return false;
+    count++;
+  }
+  for (const key in y) if (Object.hasOwn(y, key)) count--;
+  return count === 0;
 }
