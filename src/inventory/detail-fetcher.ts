@@ -1,9 +1,10 @@
-import { MinHeap } from '../informer/min-heap.js';
+import type { IpAddressRecord } from '../db/inventory-records.js';
 import { type Clock, realClock } from '../lib/clock.js';
 import { coerceError } from '../lib/coerce-error.js';
 import { type Logger, silentLogger } from '../lib/logger.js';
 import type { PveClient } from '../proxmox/client.js';
 import type { PveInterfacesResult } from '../proxmox/normalize/guest-interfaces.js';
+import { DueHeap, type DueItem } from './due-heap.js';
 import { type GuestDetails, ipAddressesFromInterfaces } from './mappers.js';
 import type { GuestState } from './state.js';
 
@@ -29,11 +30,30 @@ export interface DetailFetcherOptions {
   onFetch?: (outcome: 'ok' | 'unavailable' | 'error', reason: DetailReason) => void;
 }
 
-interface Tracked {
-  state: GuestState;
-  /** When a fetch is due (ms), or undefined when none is scheduled. */
-  dueAt: number | undefined;
-  reason: DetailReason;
+/**
+ * GuestEntry is all the fetcher keeps of one guest, in one object (issue 7: a cached guest must
+ * cost little): its state, its details once known — as fields, sharing the state's strings and
+ * address list when they are equal — and its place in the schedule.
+ */
+class GuestEntry implements DueItem {
+  /** The guest's current state; undefined while only its stored details are known. */
+  state: GuestState | undefined = undefined;
+  description: string | null = null;
+  agentEnabled: boolean | null = null;
+  /** The guest's addresses; undefined until its details are known (then the others are too). */
+  ipAddresses: IpAddressRecord[] | undefined = undefined;
+  /** When a fetch is due: whole ms after the fetcher's epoch (a small integer V8 keeps inline). */
+  due = 0;
+  /** Its index in the schedule, -1 when no fetch is scheduled (DueHeap). */
+  heapIndex = -1;
+  reason: DetailReason = 'added';
+  /** The track() call that last listed the guest. */
+  seen = 0;
+}
+
+/** hasDetails tells whether an entry's details are known (then it reads as GuestDetails). */
+function hasDetails(entry: GuestEntry): entry is GuestEntry & GuestDetails {
+  return entry.ipAddresses !== undefined;
 }
 
 /**
@@ -44,15 +64,20 @@ interface Tracked {
  * evenly over the interval, never in a burst. Guests of offline nodes are not fetched (their
  * calls would fail with 595); templates only need their config. One guest's failure never
  * blocks the others: it is logged and retried at its next refresh.
+ *
+ * It keeps one record per guest (state, details, schedule) in one map; details fetched again and
+ * found equal keep the objects already held, so refreshes leave only young garbage.
  */
 export class DetailFetcher {
   readonly #options: Omit<DetailFetcherOptions, 'initial'>;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #details = new Map<string, GuestDetails>();
-  readonly #tracked = new Map<string, Tracked>();
-  readonly #heap = new MinHeap<string>();
+  readonly #entries = new Map<string, GuestEntry>();
+  readonly #schedule = new DueHeap<GuestEntry>();
   readonly #onlineNodes = new Set<string>();
+  /** Due times are kept relative to this instant (see GuestEntry.due). */
+  readonly #epoch: number;
+  #tracks = 0;
   #wake: (() => void) | undefined;
   #inFlight = 0;
 
@@ -62,12 +87,23 @@ export class DetailFetcher {
     this.#options = rest;
     this.#clock = options.clock ?? realClock;
     this.#logger = options.logger ?? silentLogger;
-    for (const [key, details] of initial ?? []) this.#details.set(key, details);
+    this.#epoch = this.#clock.now();
+    for (const [key, details] of initial ?? []) {
+      const entry = new GuestEntry();
+      entry.description = details.description;
+      entry.agentEnabled = details.agentEnabled;
+      entry.ipAddresses = details.ipAddresses;
+      this.#entries.set(key, entry);
+    }
   }
 
-  /** details returns what is known of a guest's details. */
+  /**
+   * details returns what is known of a guest's details: a live view of the fetcher's record, to
+   * read at once (a later fetch may change it), never to modify.
+   */
   details(key: string): GuestDetails | undefined {
-    return this.#details.get(key);
+    const entry = this.#entries.get(key);
+    return entry !== undefined && hasDetails(entry) ? entry : undefined;
   }
 
   /** inFlight is the number of fetches running now. */
@@ -83,28 +119,33 @@ export class DetailFetcher {
 
   /**
    * track follows the current guests: new ones are fetched now (or, for guests whose details are
-   * already known, at a spread-out time within the refresh interval), gone ones are forgotten.
+   * already known, at a spread-out time within the refresh interval), gone ones are forgotten
+   * (with their details).
    */
   track(guests: Iterable<GuestState>): void {
-    const seen = new Set<string>();
-    const now = this.#clock.now();
+    const stamp = ++this.#tracks;
+    let listed = 0;
     for (const state of guests) {
-      seen.add(state.key);
-      const tracked = this.#tracked.get(state.key);
-      if (tracked) {
-        tracked.state = state;
-        continue;
+      let entry = this.#entries.get(state.key);
+      if (entry === undefined) {
+        entry = new GuestEntry();
+        this.#entries.set(state.key, entry);
       }
-      const known = this.#details.has(state.key);
-      const entry: Tracked = { state, dueAt: undefined, reason: known ? 'refresh' : 'added' };
-      this.#tracked.set(state.key, entry);
-      this.#schedule(entry, known ? now + this.#spread(state.key) : now, entry.reason);
+      if (entry.seen !== stamp) listed++;
+      entry.seen = stamp;
+      if (entry.state === state) continue;
+      const first = entry.state === undefined;
+      this.#adopt(entry, state);
+      if (!first) continue;
+      const known = hasDetails(entry);
+      const now = this.#clock.now();
+      this.#at(entry, known ? now + this.#spread(state.key) : now, known ? 'refresh' : 'added');
     }
-    for (const key of [...this.#tracked.keys()]) {
-      if (!seen.has(key)) {
-        this.#tracked.delete(key);
-        this.#details.delete(key);
-      }
+    if (listed === this.#entries.size) return;
+    for (const [key, entry] of this.#entries) {
+      if (entry.seen === stamp) continue;
+      this.#entries.delete(key);
+      this.#schedule.remove(entry);
     }
   }
 
@@ -113,16 +154,16 @@ export class DetailFetcher {
    * (started, moved, renamed, retagged, turned into a template).
    */
   changed(before: GuestState, after: GuestState): void {
-    const tracked = this.#tracked.get(after.key);
-    if (!tracked) return;
-    tracked.state = after;
+    const entry = this.#entries.get(after.key);
+    if (entry?.state === undefined) return;
+    this.#adopt(entry, after);
     const relevant =
       before.status !== after.status ||
       before.node !== after.node ||
       before.name !== after.name ||
       before.template !== after.template ||
       before.tags.join(';') !== after.tags.join(';');
-    if (relevant) this.#schedule(tracked, this.#clock.now(), 'changed');
+    if (relevant) this.#at(entry, this.#clock.now(), 'changed');
   }
 
   /** run fetches due guests until `signal` aborts. */
@@ -130,22 +171,19 @@ export class DetailFetcher {
     const concurrency = this.#options.concurrency ?? 4;
     const running = new Set<Promise<void>>();
     while (!signal.aborted) {
-      const next = this.#heap.peek();
+      const next = this.#schedule.peek();
       const now = this.#clock.now();
-      if (next !== undefined && next.priority <= now && running.size < concurrency) {
-        this.#heap.pop();
-        const tracked = this.#tracked.get(next.value);
-        if (tracked === undefined || tracked.dueAt !== next.priority) continue; // stale entry
-        tracked.dueAt = undefined;
-        const task = this.#fetch(tracked, signal).finally(() => {
+      const dueAt = next === undefined ? undefined : this.#epoch + next.due;
+      if (next !== undefined && dueAt! <= now && running.size < concurrency) {
+        this.#schedule.remove(next);
+        const task = this.#fetch(next, signal).finally(() => {
           running.delete(task);
           this.#wake?.();
         });
         running.add(task);
         continue;
       }
-      const delay =
-        running.size >= concurrency || next === undefined ? 3_600_000 : next.priority - now;
+      const delay = running.size >= concurrency || dueAt === undefined ? 3_600_000 : dueAt - now;
       await new Promise<void>((resolve) => {
         const done = () => {
           timer.cancel();
@@ -161,11 +199,24 @@ export class DetailFetcher {
     await Promise.allSettled(running);
   }
 
-  #schedule(tracked: Tracked, at: number, reason: DetailReason): void {
-    if (tracked.dueAt !== undefined && tracked.dueAt <= at) return;
-    tracked.dueAt = at;
-    tracked.reason = reason;
-    this.#heap.push(tracked.state.key, at);
+  /** #adopt makes `state` the entry's state, sharing its detail values when they are equal. */
+  #adopt(entry: GuestEntry, state: GuestState): void {
+    entry.state = state;
+    if (!hasDetails(entry)) return;
+    if (entry.description === state.description) entry.description = state.description;
+    if (
+      entry.ipAddresses !== state.ipAddresses &&
+      sameRecords(entry.ipAddresses, state.ipAddresses)
+    )
+      entry.ipAddresses = state.ipAddresses;
+  }
+
+  /** #at schedules a fetch at `at` (ms, rounded up), unless one is due sooner already. */
+  #at(entry: GuestEntry, at: number, reason: DetailReason): void {
+    const due = Math.ceil(at - this.#epoch);
+    if (entry.heapIndex >= 0 && entry.due <= due) return;
+    entry.reason = reason;
+    this.#schedule.schedule(entry, due);
     this.#wake?.();
   }
 
@@ -176,13 +227,14 @@ export class DetailFetcher {
     return (hash >>> 0) % Math.max(1, this.#options.refreshIntervalMs);
   }
 
-  async #fetch(tracked: Tracked, signal: AbortSignal): Promise<void> {
-    const { state, reason } = tracked;
+  async #fetch(entry: GuestEntry, signal: AbortSignal): Promise<void> {
+    const state = entry.state!;
+    const reason = entry.reason;
     const interval = this.#options.refreshIntervalMs;
     if (!this.#onlineNodes.has(state.node)) {
       // The node does not answer proxied calls; try again when it might.
-      this.#schedule(
-        tracked,
+      this.#at(
+        entry,
         this.#clock.now() + Math.min(interval, this.#options.retryMs ?? 60_000),
         'retry',
       );
@@ -193,21 +245,27 @@ export class DetailFetcher {
       const fetched = await this.#fetchDetails(state, signal);
       const outcome = fetched.ipsUnavailable ? 'unavailable' : 'ok';
       this.#options.onFetch?.(outcome, reason);
-      const before = this.#details.get(state.key);
-      const details: GuestDetails = {
-        description: fetched.description,
-        agentEnabled: fetched.agentEnabled,
-        // An agent that does not answer tells nothing about the addresses: keep what we knew.
-        ipAddresses: fetched.ipAddresses ?? before?.ipAddresses ?? [],
-      };
-      this.#details.set(state.key, details);
-      if (!before || JSON.stringify(before) !== JSON.stringify(details)) this.#options.onChanged();
+      if (this.#entries.get(state.key) !== entry) return; // forgotten meanwhile
+      // An agent that does not answer tells nothing about the addresses: keep what we knew.
+      const ipAddresses = fetched.ipAddresses ?? entry.ipAddresses ?? [];
+      const same =
+        hasDetails(entry) &&
+        entry.description === fetched.description &&
+        entry.agentEnabled === fetched.agentEnabled &&
+        sameRecords(entry.ipAddresses, ipAddresses);
+      if (!same) {
+        // Equal details keep the objects held (shared with the state); changed ones replace them.
+        entry.description = fetched.description;
+        entry.agentEnabled = fetched.agentEnabled;
+        entry.ipAddresses = ipAddresses;
+        this.#options.onChanged();
+      }
       const running = state.status === 'running' && !state.template;
       const retry =
         running && fetched.ipsUnavailable && state.type === 'qemu' && fetched.agentEnabled;
       if (running) {
         const delay = retry ? Math.min(interval, this.#options.retryMs ?? 60_000) : interval;
-        this.#schedule(tracked, this.#clock.now() + delay, retry ? 'retry' : 'refresh');
+        this.#at(entry, this.#clock.now() + delay, retry ? 'retry' : 'refresh');
       }
     } catch (err) {
       if (signal.aborted) return;
@@ -226,7 +284,7 @@ export class DetailFetcher {
           'guest details could not be fetched; keeping what is known',
         );
       }
-      this.#schedule(tracked, this.#clock.now() + interval, 'retry');
+      this.#at(entry, this.#clock.now() + interval, 'retry');
     } finally {
       this.#inFlight--;
     }
@@ -270,6 +328,24 @@ export class DetailFetcher {
       ...ips(result, nics, running),
     };
   }
+}
+
+/**
+ * sameRecords tells whether two address lists hold equal records in the same order (the same
+ * objects, or objects with the same own properties and values).
+ */
+function sameRecords(a: readonly IpAddressRecord[], b: readonly IpAddressRecord[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    const keys = Object.keys(x) as (keyof IpAddressRecord)[];
+    if (keys.length !== Object.keys(y).length) return false;
+    for (const key of keys) if (x[key] !== y[key]) return false;
+  }
+  return true;
 }
 
 function ips(

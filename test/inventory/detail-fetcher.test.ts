@@ -111,4 +111,104 @@ describe('DetailFetcher', () => {
     abort.abort();
     await run;
   });
+
+  it("keeps the objects it holds when a refresh finds the same details, and shares the state's", async () => {
+    const clock = new FakeClock();
+    const guest = runningGuests().find((g) => g.type === 'qemu')!;
+    let changed = 0;
+    const fetcher = new DetailFetcher({
+      client,
+      refreshIntervalMs: 60_000,
+      onChanged: () => changed++,
+      clock,
+      logger: testLogger(),
+    });
+    fetcher.setOnlineNodes(sim.control.nodes().map((n) => n.name));
+    fetcher.track([guest]);
+    const abort = new AbortController();
+    const run = fetcher.run(abort.signal);
+    await clock.advance(0);
+    await eventually(() => expect(changed).toBe(1));
+    const first = fetcher.details(guest.key)!;
+    const addresses = first.ipAddresses;
+    expect(addresses.length).toBeGreaterThan(0);
+
+    // The sync writes the details into the guest's state; the fetcher then holds the state's list.
+    const written: GuestState = { ...guest, ipAddresses: addresses.map((a) => ({ ...a })) };
+    fetcher.changed(guest, written);
+    expect(fetcher.details(guest.key)!.ipAddresses).toBe(written.ipAddresses);
+
+    // A refresh that finds the same details changes nothing: no call back, the same objects.
+    await clock.advance(60_000);
+    await eventually(() => expect(fetcher.inFlight).toBe(0), { intervalMs: 5 });
+    await clock.advance(60_000);
+    await eventually(() => expect(fetcher.inFlight).toBe(0), { intervalMs: 5 });
+    expect(changed).toBe(1);
+    expect(fetcher.details(guest.key)!.ipAddresses).toBe(written.ipAddresses);
+    abort.abort();
+    await run;
+  });
+
+  it('forgets a guest that is no longer listed: its details and its scheduled fetch', async () => {
+    const clock = new FakeClock();
+    const [kept, gone] = runningGuests();
+    let fetched = 0;
+    const fetcher = new DetailFetcher({
+      client,
+      refreshIntervalMs: 60_000,
+      onChanged: () => {},
+      initial: [
+        [kept!.key, { description: 'kept', agentEnabled: null, ipAddresses: [] }],
+        [gone!.key, { description: 'gone', agentEnabled: null, ipAddresses: [] }],
+        // Stored details of a guest that is never listed again are dropped at the first track.
+        ['qemu/999999', { description: 'stale', agentEnabled: null, ipAddresses: [] }],
+      ],
+      clock,
+      logger: testLogger(),
+      onFetch: () => fetched++,
+    });
+    expect(fetcher.details('qemu/999999')?.description).toBe('stale');
+    fetcher.setOnlineNodes(sim.control.nodes().map((n) => n.name));
+    fetcher.track([kept!, gone!]);
+    fetcher.track([kept!]);
+    expect(fetcher.details(gone!.key)).toBeUndefined();
+    expect(fetcher.details('qemu/999999')).toBeUndefined();
+    expect(fetcher.details(kept!.key)?.description).toBe('kept');
+
+    const abort = new AbortController();
+    const run = fetcher.run(abort.signal);
+    for (let t = 0; t < 60_000; t += 5000) {
+      await clock.advance(5000);
+      await eventually(() => expect(fetcher.inFlight).toBe(0), { intervalMs: 5 });
+    }
+    expect(fetched).toBe(1); // the kept guest's refresh only
+    abort.abort();
+    await run;
+  });
+
+  it('fetches a changed guest at once even when its refresh was scheduled later', async () => {
+    const clock = new FakeClock();
+    const guest = runningGuests()[0]!;
+    const reasons: string[] = [];
+    const fetcher = new DetailFetcher({
+      client,
+      refreshIntervalMs: 600_000,
+      onChanged: () => {},
+      initial: [[guest.key, { description: null, agentEnabled: null, ipAddresses: [] }]],
+      clock,
+      logger: testLogger(),
+      onFetch: (_outcome, reason) => reasons.push(reason),
+    });
+    fetcher.setOnlineNodes(sim.control.nodes().map((n) => n.name));
+    fetcher.track([guest]);
+    const abort = new AbortController();
+    const run = fetcher.run(abort.signal);
+    await clock.advance(0);
+    expect(reasons).toEqual([]);
+    fetcher.changed(guest, { ...guest, name: `${guest.name}-renamed` });
+    await clock.advance(0);
+    await eventually(() => expect(reasons).toEqual(['changed']));
+    abort.abort();
+    await run;
+  });
 });
