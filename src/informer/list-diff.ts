@@ -16,13 +16,6 @@ export interface ListChanges {
   deleted: number;
 }
 
-interface Known<T> {
-  object: T;
-  version: string;
-  /** seen is the diff cycle that last listed this key. */
-  seen: number;
-}
-
 /**
  * ListDiff turns successive full lists into watch events: the engine behind PollingWatch and
  * ListFeed. It remembers, per key, the last listed object and its version; diff(list) emits Added
@@ -40,7 +33,19 @@ interface Known<T> {
 export class ListDiff<T> {
   readonly #keyFunc: KeyFunc<T>;
   readonly #versionFunc: VersionFunc<T>;
-  #known = new Map<string, Known<T>>();
+  /**
+   * What is known, per key, in parallel columns indexed by the key's slot: no object per key (a
+   * ListFeed of 10,000 guests keeps 10,000 entries for its whole life).
+   */
+  #slots = new Map<string, number>();
+  /** The object of the key's last change (undefined for a free slot). */
+  #objects: (T | undefined)[] = [];
+  /** Its version. */
+  #versions: (string | undefined)[] = [];
+  /** The diff cycle that last listed the key. */
+  #seen: number[] = [];
+  /** Slots of deleted keys, reused first. */
+  #free: number[] = [];
   #cycle = 0;
 
   constructor(options: ListDiffOptions<T>) {
@@ -50,55 +55,74 @@ export class ListDiff<T> {
 
   /** size is the number of keys currently known. */
   get size(): number {
-    return this.#known.size;
+    return this.#slots.size;
   }
 
   /** reset makes `list` the known state without emitting anything (after a full list). */
   reset(list: readonly T[]): void {
     const cycle = ++this.#cycle;
-    const known = new Map<string, Known<T>>();
-    for (const object of list) {
-      known.set(this.#keyFunc(object), { object, version: this.#versionFunc(object), seen: cycle });
-    }
-    this.#known = known;
+    this.#slots = new Map();
+    this.#objects = [];
+    this.#versions = [];
+    this.#seen = [];
+    this.#free = [];
+    for (const object of list)
+      this.#put(this.#keyFunc(object), object, this.#versionFunc(object), cycle);
   }
 
   /** diff emits the differences between the known state and `list` into sink, then adopts list. */
   diff(list: readonly T[], sink: WatchSink<T>): ListChanges {
     const cycle = ++this.#cycle;
     const changes: ListChanges = { added: 0, modified: 0, deleted: 0 };
-    const known = this.#known;
+    const slots = this.#slots;
+    const versions = this.#versions;
+    const seen = this.#seen;
     const keyFunc = this.#keyFunc;
     const versionFunc = this.#versionFunc;
-    const knownBefore = known.size;
+    const knownBefore = slots.size;
     let stillListed = 0;
     for (const object of list) {
       const key = keyFunc(object);
       const version = versionFunc(object);
-      const entry = known.get(key);
-      if (entry === undefined) {
-        known.set(key, { object, version, seen: cycle });
+      const slot = slots.get(key);
+      if (slot === undefined) {
+        this.#put(key, object, version, cycle);
         changes.added++;
         sink({ type: 'Added', object });
         continue;
       }
-      if (entry.seen !== cycle) stillListed++;
-      entry.seen = cycle;
-      if (entry.version !== version) {
-        entry.object = object;
-        entry.version = version;
+      if (seen[slot] !== cycle) stillListed++;
+      seen[slot] = cycle;
+      if (versions[slot] !== version) {
+        this.#objects[slot] = object;
+        versions[slot] = version;
         changes.modified++;
         sink({ type: 'Modified', object });
       }
     }
     // Every key known before this list and not seen in it is gone; skip the scan when none is.
     if (stillListed === knownBefore) return changes;
-    for (const [key, entry] of known) {
-      if (entry.seen === cycle) continue;
-      known.delete(key);
+    for (const [key, slot] of slots) {
+      if (seen[slot] === cycle) continue;
+      const object = this.#objects[slot] as T;
+      slots.delete(key);
+      this.#objects[slot] = undefined;
+      versions[slot] = undefined;
+      this.#free.push(slot);
       changes.deleted++;
-      sink({ type: 'Deleted', object: entry.object });
+      sink({ type: 'Deleted', object });
     }
     return changes;
+  }
+
+  #put(key: string, object: T, version: string, cycle: number): void {
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      slot = this.#free.pop() ?? this.#objects.length;
+      this.#slots.set(key, slot);
+    }
+    this.#objects[slot] = object;
+    this.#versions[slot] = version;
+    this.#seen[slot] = cycle;
   }
 }

@@ -72,4 +72,24 @@ describe('ListDiff', () => {
     expect(events).toEqual([{ type: 'Deleted', object: changed }]);
     expect((events[0] as { object: Pod }).object).toBe(changed);
   });
+
+  it('tracks keys that come and go over many lists (deleted keys make room for new ones)', () => {
+    const diff = new ListDiff<Pod>({ keyFunc: podKey, versionFunc: podVersion });
+    diff.reset([pod('a', '1'), pod('b', '1'), pod('c', '1')]);
+    const { events, sink } = collect();
+    diff.diff([pod('a', '1'), pod('c', '1')], sink);
+    diff.diff([pod('a', '1'), pod('c', '1'), pod('d', '1'), pod('b', '1')], sink);
+    diff.diff([pod('a', '1'), pod('c', '1'), pod('d', '2'), pod('b', '1')], sink);
+    diff.diff([pod('b', '2'), pod('c', '1')], sink);
+    expect(events).toEqual([
+      { type: 'Deleted', object: pod('b', '1') },
+      { type: 'Added', object: pod('d', '1') },
+      { type: 'Added', object: pod('b', '1') },
+      { type: 'Modified', object: pod('d', '2') },
+      { type: 'Modified', object: pod('b', '2') },
+      { type: 'Deleted', object: pod('a', '1') },
+      { type: 'Deleted', object: pod('d', '2') },
+    ]);
+    expect(diff.size).toBe(2);
+  });
 });
