@@ -1,7 +1,8 @@
 /**
  * ArrayQueue is a FIFO with amortised O(1) push and shift (a head index over an array that is
  * compacted when half of it is consumed), used for every queue in the framework: a plain
- * `Array.prototype.shift` is O(n) and would make draining 100,000 keys quadratic.
+ * `Array.prototype.shift` is O(n) and would make draining 100,000 keys quadratic. A drained
+ * queue lets go of its array, so a burst (the first list of 10,000 keys) leaves nothing behind.
  */
 export class ArrayQueue<T> {
   #items: Array<T | undefined> = [];
@@ -28,7 +29,10 @@ export class ArrayQueue<T> {
     const item = this.#items[this.#head];
     this.#items[this.#head] = undefined; // let the item be garbage-collected
     this.#head++;
-    if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0; // drained: gives the backing store back
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }
