@@ -8,7 +8,8 @@ import type { ServerContext } from './yoga.js';
 export interface DirectAnswer {
   status: number;
   headers: [string, string][];
-  body: Buffer;
+  /** The body (a string: written to the socket as it is, without a copy into a Buffer first). */
+  body: Buffer | string;
   /** The `request` of the operation's context (what the response cache marks). */
   request: object;
 }
@@ -156,12 +157,12 @@ export class DirectQueries {
     if (result.errors?.length || (result.extensions as { http?: unknown } | undefined)?.http) {
       return undefined;
     }
-    const json = Buffer.from(JSON.stringify(result));
+    const json = JSON.stringify(result);
     return {
       status: 200,
       headers: [
         ['content-type', `${mediaType}; charset=utf-8`],
-        ['content-length', String(json.length)],
+        ['content-length', String(Buffer.byteLength(json))],
       ],
       body: json,
       request,

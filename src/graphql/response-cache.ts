@@ -5,7 +5,8 @@ import type { DataGeneration } from './data-generation.js';
 export interface CachedResponse {
   status: number;
   headers: [string, string][];
-  body: Buffer;
+  /** The body: bytes, or a string (sent UTF-8 encoded). */
+  body: Buffer | string;
 }
 
 interface Entry extends CachedResponse {
@@ -101,7 +102,7 @@ export class ResponseCache {
   store(key: string, request: object, response: CachedResponse): boolean {
     const mark = this.#cacheable.get(request);
     if (mark === undefined || mark.stamp !== this.#generation.stamp(mark.scope)) return false;
-    if (response.status !== 200 || response.body.length > this.#maxBytes) return false;
+    if (response.status !== 200 || Buffer.byteLength(response.body) > this.#maxBytes) return false;
     this.#entries.delete(key);
     this.#entries.set(key, {
       status: response.status,
