@@ -6,7 +6,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from './graphql/context.js';
 import { type DirectAnswer, DirectQueries } from './graphql/direct-query.js';
-import type { ResponseCache } from './graphql/response-cache.js';
+import type { CachedResponse, ResponseCache } from './graphql/response-cache.js';
 import { GRAPHQL_PATH, type ServerContext } from './graphql/yoga.js';
 import { coerceError } from './lib/coerce-error.js';
 import type { Logger } from './lib/logger.js';
@@ -95,34 +95,61 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     await options.yoga.handle(req, res);
   }
 
+  /** Cache keys being answered now, settled once the answer is stored (or refused). */
+  const answering = new Map<string, Promise<void>>();
+
   /**
    * answerJsonPost answers a GraphQL request posted as JSON: from the response cache when it
    * holds the answer, else by running it — directly (DirectQueries) or, for whatever that leaves
    * to yoga, through yoga — and keeps the answer in the cache when it may be cached. The cache
-   * key is the whole request body plus the headers that can change the answer.
+   * key is the whole request body plus the headers that can change the answer. A request whose
+   * key is being answered already waits for that answer and looks in the cache again (so when
+   * an entry expires under load, one request recomputes it, not every one that asks meanwhile);
+   * it runs itself when that answer was not kept.
    */
   async function answerJsonPost(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const cache = options.responseCache;
-    const key = cache
-      ? `${req.headers.authorization ?? ''}\n${req.headers.accept ?? ''}\n${body}`
-      : '';
-    const hit = cache?.get(key);
+    if (!cache) return reply(res, await answer(req, body));
+    const key = `${req.headers.authorization ?? ''}\n${req.headers.accept ?? ''}\n${body}`;
+    let hit = cache.get(key);
+    const running = hit ? undefined : answering.get(key);
+    if (running) {
+      await running;
+      hit = cache.get(key);
+    }
     if (hit) {
       options.metrics.responseCache.inc({ outcome: 'hit' });
-      res.writeHead(hit.status, hit.headers);
-      res.end(hit.body);
-      return;
+      return reply(res, hit);
     }
-    const answer =
-      (await direct.answer(req.headers, req.url ?? GRAPHQL_PATH, body)) ??
-      (await answerThroughYoga(req, body));
-    if (cache) {
-      const stored = cache.store(key, answer.request, answer);
+    let settle: (() => void) | undefined;
+    if (!answering.has(key)) {
+      answering.set(
+        key,
+        new Promise<void>((resolve) => {
+          settle = resolve;
+        }),
+      );
+    }
+    try {
+      const answered = await answer(req, body);
+      const stored = cache.store(key, answered.request, answered);
       options.metrics.responseCache.inc({ outcome: stored ? 'miss' : 'uncacheable' });
+      reply(res, answered);
+    } finally {
+      if (settle) {
+        answering.delete(key);
+        settle();
+      }
     }
-    res.writeHead(answer.status, answer.headers);
-    res.end(answer.body);
+  }
+
+  /** answer runs a JSON post whose body was read already: directly, or through yoga. */
+  async function answer(req: IncomingMessage, body: string): Promise<DirectAnswer> {
+    return (
+      (await direct.answer(req.headers, req.url ?? GRAPHQL_PATH, body)) ??
+      (await answerThroughYoga(req, body))
+    );
   }
 
   /** answerThroughYoga runs a JSON post whose body was read already through yoga. */
@@ -250,6 +277,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function reply(res: ServerResponse, answer: CachedResponse): void {
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

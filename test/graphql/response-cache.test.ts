@@ -156,6 +156,17 @@ describe('the response cache', () => {
     expect(await delta(() => post(WITH_USAGE, { id: clusterB }))).toEqual(MISS);
   });
 
+  it('answers many identical requests at once with one execution', async () => {
+    const query = `{ vms(filter: { clusterId: "${clusterB}", status: "running" }, first: 4) { edges { node { vmid } } } }`;
+    let answers: unknown[] = [];
+    expect(
+      await delta(async () => {
+        answers = await Promise.all(Array.from({ length: 10 }, () => post(query)));
+      }),
+    ).toEqual({ hit: 9, miss: 1, uncacheable: 0 });
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+  });
+
   it('never caches the cluster list (edited by SQL too), mutations or errors', async () => {
     expect(
       await delta(async () => {
