@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** PROJECT_ROOT is the checkout the benchmark runs from. */
@@ -86,11 +87,29 @@ function cleanEnvironment(): NodeJS.ProcessEnv {
  * resolves once it serves GraphQL. Its JSON log lines are parsed;
  * a bounded window of them is kept.
  */
+/**
+ * startScriptNodeFlags are the Node flags of package.json's `start` script (such as the young
+ * generation's size): the measured server runs as `npm start` runs it.
+ */
+async function startScriptNodeFlags(): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const words = (pkg.scripts.start ?? '').split(/\s+/);
+  const flags: string[] = [];
+  for (const word of words.slice(1)) {
+    if (word === '--import' || !word.startsWith('--')) break;
+    flags.push(word);
+  }
+  return flags;
+}
+
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
       '--expose-gc',
+      ...(await startScriptNodeFlags()),
       ...(options.nodeFlags ?? []),
       '--import',
       'tsx',
