@@ -134,7 +134,10 @@ export class UsageStore<U extends UsageValues<U>, M = undefined> {
   }
 
   #grow(): void {
-    const capacity = this.#capacity * 2;
+    // A quarter more each time: at most a fifth of the columns unused (doubling could leave
+    // half of them so), for a few more copies of a few hundred KiB while a cluster's first
+    // listing is recorded.
+    const capacity = this.#capacity + Math.max(INITIAL_SLOTS, this.#capacity >> 2);
     const current = new Float64Array(capacity * this.#width);
     current.set(this.#current);
     const flushed = new Float64Array(capacity * this.#width);

@@ -126,7 +126,7 @@ async function runSimulators(): Promise<void> {
 function startSync(
   db: Database,
   target: Target,
-  hooks: { onCycle: () => void; onDetail: () => void },
+  hooks: { onCycle: () => void; onDetail: (path: string) => void },
 ): { sync: ClusterSync; client: PveClient } {
   const client = new PveClient({
     baseUrl: target.url,
@@ -135,7 +135,7 @@ function startSync(
     tlsFingerprint: target.fingerprint,
     detailConcurrency: SETTINGS.detailConcurrency,
     onRequest: (event) => {
-      if (event.kind === 'detail') hooks.onDetail();
+      if (event.kind === 'detail') hooks.onDetail(event.path);
     },
   });
   const sync = new ClusterSync({
@@ -172,17 +172,23 @@ async function syncUntil(
   settleDetails: boolean,
 ): Promise<Array<{ sync: ClusterSync; client: PveClient }>> {
   const cycles = new Map<number, number>();
-  let lastDetail = Date.now();
+  // Guests whose details were asked for; settled once no new one came for 3 s (retries of
+  // guests whose agent does not answer never stop, and do not count).
+  const fetched = new Set<string>();
+  let lastNew = Date.now();
   const running = targets.map((t) =>
     startSync(db, t, {
       onCycle: () => cycles.set(t.id, (cycles.get(t.id) ?? 0) + 1),
-      onDetail: () => {
-        lastDetail = Date.now();
+      onDetail: (path) => {
+        const guest = `${t.id}${/\/(?:qemu|lxc)\/\d+\//.exec(path)?.[0]}`;
+        if (fetched.has(guest)) return;
+        fetched.add(guest);
+        lastNew = Date.now();
       },
     }),
   );
   await waitUntil(`${polls} polls`, () => targets.every((t) => (cycles.get(t.id) ?? 0) >= polls));
-  if (settleDetails) await waitUntil('details', () => Date.now() - lastDetail > 3000);
+  if (settleDetails) await waitUntil('details', () => Date.now() - lastNew > 3000);
   return running;
 }
 
