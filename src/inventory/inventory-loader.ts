@@ -20,6 +20,7 @@ import {
   nodeWithHash,
   type StorageState,
   type StorageUsage,
+  sortIpAddresses,
   storageStateOf,
   storageUsageOf,
   storageWithHash,
@@ -70,7 +71,7 @@ export async function loadStoredInventory(
       return { state: verify ? nodeWithHash(state) : state, usage: nodeUsageOf(record) };
     }),
     guests: vms.rows.map((row) => {
-      const record = vmFromRow(row, ipsByVm.get(Number(row.id)) ?? []);
+      const record = vmFromRow(row, sortIpAddresses(ipsByVm.get(Number(row.id)) ?? []));
       const state = guestStateOf(record, String(row.resource_hash));
       return {
         state: verify ? guestWithHash(state) : state,
