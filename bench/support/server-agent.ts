@@ -25,6 +25,9 @@ async function handle(command: Command): Promise<unknown> {
     case 'memory':
       globalThis.gc?.();
       globalThis.gc?.();
+      // A memory-reducing collection also hands V8's pooled free pages back to the system: RSS
+      // read after it is what the live objects cost, not what a past burst left reserved.
+      globalThis.gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
       return process.memoryUsage();
     case 'profile-start':
       session ??= new Session();
