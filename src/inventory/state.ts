@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-import type {
-  GuestTypeValue,
-  IpAddressRecord,
-  NodeRecord,
-  StorageRecord,
-  VmRecord,
-} from '../db/inventory-records.js';
+import type { GuestTypeValue, IpAddressRecord } from '../db/inventory-records.js';
 
 /**
  * The inventory state of one object as the informers hold it: exactly the inventory fields that
