@@ -122,22 +122,49 @@ async function upsertGuests(
   changes: CycleChanges,
 ): Promise<Record<string, unknown>[]> {
   const id = clusterId;
-  const usage = upserts.map((s) => changes.guestUsage(s.key) ?? EMPTY_GUEST_USAGE);
+  // One JSON document for the chunk (like the event log): PostgreSQL parses it once, and nothing
+  // is escaped element by element as 24 array parameters would be.
+  const rows = upserts.map((s) => {
+    const u = changes.guestUsage(s.key) ?? EMPTY_GUEST_USAGE;
+    return {
+      vmid: s.vmid,
+      node: s.node,
+      type: s.type,
+      name: s.name,
+      status: s.status,
+      tpl: s.template ? 1 : 0,
+      cpus: s.cpus,
+      maxmem: int(s.maxMem),
+      maxdisk: int(s.maxDisk),
+      tags: s.tags,
+      lock: s.lock,
+      hastate: s.hastate,
+      pool: s.pool,
+      descr: s.description,
+      agent: s.agentEnabled,
+      cpu: u.cpuUsage,
+      mem: int(u.memUsed),
+      disk: int(u.diskUsed),
+      nin: int(u.netIn),
+      nout: int(u.netOut),
+      dr: int(u.diskRead),
+      dw: int(u.diskWrite),
+      up: int(u.uptime),
+      hash: s.hash,
+    };
+  });
   const written = await client.query(
     `insert into pve_vm (cluster_id, vmid, node_id, node_name, type, vm_name, status, is_template, cpu_num,
                          max_mem, max_disk, tags, lock, hastate, pool, description, agent_enabled,
                          cpu_usage, mem_used, disk_used, net_in, net_out, disk_read, disk_write, uptime,
                          resource_hash, metrics_updated_at)
      select $1, u.vmid, n.id, u.node, u.type, u.name, u.status, u.tpl, u.cpus, u.maxmem, u.maxdisk,
-            case when u.tags = '' then '{}'::text[] else string_to_array(u.tags, ';') end,
-            u.lock, u.hastate, u.pool, u.descr, u.agent, u.cpu, u.mem, u.disk, u.nin, u.nout, u.dr, u.dw,
-            u.up, u.hash, now()
-       from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int2[], $8::int[],
-                   $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-                   $16::bool[], $17::float8[], $18::int8[], $19::int8[], $20::int8[], $21::int8[],
-                   $22::int8[], $23::int8[], $24::int8[], $25::text[])
-            as u(vmid, node, type, name, status, tpl, cpus, maxmem, maxdisk, tags, lock, hastate, pool, descr,
-                 agent, cpu, mem, disk, nin, nout, dr, dw, up, hash)
+            coalesce(u.tags, '{}'::text[]), u.lock, u.hastate, u.pool, u.descr, u.agent, u.cpu, u.mem,
+            u.disk, u.nin, u.nout, u.dr, u.dw, u.up, u.hash, now()
+       from jsonb_to_recordset($2::jsonb)
+            as u(vmid int, node text, type text, name text, status text, tpl int2, cpus int, maxmem int8,
+                 maxdisk int8, tags text[], lock text, hastate text, pool text, descr text, agent bool,
+                 cpu float8, mem int8, disk int8, nin int8, nout int8, dr int8, dw int8, up int8, hash text)
        left join pve_node n on n.cluster_id = $1 and n.node_name = u.node
      on conflict (cluster_id, vmid) do update set
        node_id = excluded.node_id, node_name = excluded.node_name, type = excluded.type,
@@ -150,33 +177,7 @@ async function upsertGuests(
        disk_write = excluded.disk_write, uptime = excluded.uptime, resource_hash = excluded.resource_hash,
        metrics_updated_at = now(), last_sync_time = now(), updated_at = now()
      returning *`,
-    [
-      id,
-      upserts.map((s) => s.vmid),
-      upserts.map((s) => s.node),
-      upserts.map((s) => s.type),
-      upserts.map((s) => s.name),
-      upserts.map((s) => s.status),
-      upserts.map((s) => (s.template ? 1 : 0)),
-      upserts.map((s) => s.cpus),
-      upserts.map((s) => int(s.maxMem)),
-      upserts.map((s) => int(s.maxDisk)),
-      upserts.map((s) => s.tags.join(';')),
-      upserts.map((s) => s.lock),
-      upserts.map((s) => s.hastate),
-      upserts.map((s) => s.pool),
-      upserts.map((s) => s.description),
-      upserts.map((s) => s.agentEnabled),
-      usage.map((u) => u.cpuUsage),
-      usage.map((u) => int(u.memUsed)),
-      usage.map((u) => int(u.diskUsed)),
-      usage.map((u) => int(u.netIn)),
-      usage.map((u) => int(u.netOut)),
-      usage.map((u) => int(u.diskRead)),
-      usage.map((u) => int(u.diskWrite)),
-      usage.map((u) => int(u.uptime)),
-      upserts.map((s) => s.hash),
-    ],
+    [id, JSON.stringify(rows)],
   );
   return written.rows;
 }
