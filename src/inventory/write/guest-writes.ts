@@ -112,8 +112,6 @@ export async function writeGuests(
   return events;
 }
 
-/** Upserts one chunk of guests; returns their rows as written. */
-
 /** upsertGuests upserts one chunk of guests; returns their rows as written. */
 async function upsertGuests(
   client: pg.PoolClient,
@@ -182,8 +180,6 @@ async function upsertGuests(
   return written.rows;
 }
 
-/** Replaces the addresses of guests whose addresses changed (or that are new). */
-
 /** replaceIpAddresses replaces the addresses of guests whose addresses changed (or that are new). */
 async function replaceIpAddresses(
   client: pg.PoolClient,
@@ -221,8 +217,6 @@ async function replaceIpAddresses(
     ],
   );
 }
-
-/** Keeps `vm_template` in step: a row per guest that is a template, none for the others. */
 
 /** syncTemplates keeps `vm_template` in step: a row per guest that is a template, none for others. */
 async function syncTemplates(
