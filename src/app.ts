@@ -17,8 +17,6 @@ import { ClusterManager } from './inventory/cluster-manager.js';
 import type { Logger } from './lib/logger.js';
 import { Releasers } from './lib/releasers.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import type { AnswerDecoder } from './proxmox/decode/answer-decoders.js';
-import { OffThreadDecoder } from './proxmox/decode/off-thread-decoder.js';
 import { createHttpServer, type ReadinessReport } from './server.js';
 
 /**
@@ -111,13 +109,11 @@ function createClusterManager(
     metrics: Metrics;
     logger: Logger;
     generation: DataGeneration;
-    decoder: AnswerDecoder;
   },
 ): ClusterManager {
   const { metrics } = parts;
   return new ClusterManager({
     clusters: parts.clusters,
-    decoder: parts.decoder,
     db: parts.db,
     settings: {
       pollIntervalMs: config.pollIntervalMs,
@@ -206,23 +202,9 @@ export function createApp(config: Config, logger: Logger): App {
         subscriberBuffer: config.graphql.subscriberBuffer,
       });
       releasers.push('event streams', async () => events.close());
-      let manager: ClusterManager | undefined;
-      if (config.sync) {
-        // One worker thread decodes the large list answers of every cluster (released after
-        // the manager: pushed first).
-        const decoder = new OffThreadDecoder({ logger });
-        decoder.warm();
-        releasers.push('answer decoder', () => decoder.close());
-        manager = createClusterManager(config, {
-          db,
-          clusters,
-          bus,
-          metrics,
-          logger,
-          generation,
-          decoder,
-        });
-      }
+      const manager = config.sync
+        ? createClusterManager(config, { db, clusters, bus, metrics, logger, generation })
+        : undefined;
 
       const responseCache =
         config.graphql.responseCacheTtlMs > 0

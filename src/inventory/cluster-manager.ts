@@ -8,7 +8,6 @@ import { type Clock, realClock } from '../lib/clock.js';
 import { coerceError } from '../lib/coerce-error.js';
 import type { Logger } from '../lib/logger.js';
 import { PveClient, type PveClientOptions } from '../proxmox/client.js';
-import type { AnswerDecoder } from '../proxmox/decode/answer-decoders.js';
 import type { PveRequestEvent } from '../proxmox/transport.js';
 import { ClusterSync, type SyncCounters, type SyncSettings } from './cluster-sync.js';
 import { FirstSyncGate } from './first-sync-gate.js';
@@ -39,8 +38,6 @@ export interface ClusterManagerOptions {
   };
   /** Builds a cluster's client (tests inject dispatchers). @default new PveClient(options) */
   createClient?: (options: PveClientOptions) => PveClient;
-  /** Decodes the clusters' list answers (shared by every client). @default inline */
-  decoder?: AnswerDecoder;
 }
 
 interface Running {
@@ -216,7 +213,6 @@ export class ClusterManager {
       ...(row.tlsFingerprint ? { tlsFingerprint: row.tlsFingerprint } : {}),
       ...(row.tlsInsecure ? { tlsInsecure: true } : {}),
       onRequest: (event) => counters?.request?.(row.id, event),
-      ...(this.#options.decoder ? { decoder: this.#options.decoder } : {}),
     };
     const client = (this.#options.createClient ?? ((o) => new PveClient(o)))(options);
     const sync = new ClusterSync({

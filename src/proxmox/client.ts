@@ -3,7 +3,6 @@ import { coerceError } from '../lib/coerce-error.js';
 import { Limiter } from '../lib/limiter.js';
 import { tokenAuthorization } from './api-token.js';
 import { parseBaseUrl } from './base-url.js';
-import { type AnswerDecoder, inlineDecoder } from './decode/answer-decoders.js';
 import { PveAbortedError, PveError, PveInvalidArgumentError, PveServerError } from './errors.js';
 import {
   normalizeClusterResources,
@@ -62,12 +61,6 @@ export interface PveClientOptions {
   dispatcher?: Dispatcher;
   /** Called after every HTTP call (list vs detail counting, latency metrics). */
   onRequest?: (event: PveRequestEvent) => void;
-  /**
-   * Decodes the answers that grow with the cluster (`/cluster/resources`): JSON parsing and
-   * normalising. Share one `OffThreadDecoder` between the clients of a process to keep that work
-   * off the event loop. @default inline, on the calling thread
-   */
-  decoder?: AnswerDecoder;
 }
 
 /** PveCallOptions are the per-call options of every PveClient method. */
@@ -109,7 +102,6 @@ export class PveClient {
   readonly origin: string;
   readonly #transport: PveTransport;
   readonly #limiter: Limiter;
-  readonly #decoder: AnswerDecoder;
   readonly #ownedAgent: Agent | undefined;
   #lastFingerprint: string | undefined;
 
@@ -141,7 +133,6 @@ export class PveClient {
       onRequest: options.onRequest,
     });
     this.#limiter = new Limiter(detailConcurrency);
-    this.#decoder = options.decoder ?? inlineDecoder;
   }
 
   /** getVersion reads `/version` of the node the client talks to (kind `meta`). */
@@ -164,11 +155,7 @@ export class PveClient {
 
   /** listClusterResources reads `/cluster/resources` (all kinds; guests, nodes and storage kept). */
   async listClusterResources(options: PveCallOptions = {}): Promise<PveClusterResources> {
-    return this.#transport.get('/cluster/resources', {
-      kind: 'list',
-      signal: options.signal,
-      decode: (text) => this.#decoder.decode('cluster-resources', text),
-    });
+    return this.#get('/cluster/resources', 'list', options, normalizeClusterResources);
   }
 
   /** listClusterGuests reads `/cluster/resources?type=vm`: every QEMU VM and LXC container. */
@@ -295,7 +282,7 @@ export class PveClient {
   async #detail<T>(
     path: string,
     options: PveCallOptions,
-    handlers: { parse: (data: unknown) => T; recover?: GetOptions<T>['recover'] },
+    handlers: Pick<GetOptions<T>, 'parse' | 'recover'>,
   ): Promise<T> {
     const { signal } = options;
     try {

@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import { type Dispatcher, request } from 'undici';
 import { coerceError } from '../lib/coerce-error.js';
 import type { ApiBase } from './base-url.js';
-import { unwrapEnvelope } from './decode/envelope.js';
 import {
   BODY_FIELD,
   PveAbortedError,
@@ -67,27 +66,12 @@ export interface TransportOptions {
   onRequest?: (event: PveRequestEvent) => void;
 }
 
-/** GetOptions describes one GET: how its success body becomes the result, one of two ways. */
-export type GetOptions<T> = GetOptionsBase<T> &
-  (
-    | {
-        /** Turns the envelope's `data` into the result; throws PveBadResponseError when malformed. */
-        parse: (data: unknown) => T;
-        decode?: never;
-      }
-    | {
-        /**
-         * Turns the whole success body into the result (envelope included), possibly off the
-         * event loop (an AnswerDecoder); rejects with PveBadResponseError when malformed.
-         */
-        decode: (text: string) => Promise<T>;
-        parse?: never;
-      }
-  );
-
-interface GetOptionsBase<T> {
+/** GetOptions describes one GET. */
+export interface GetOptions<T> {
   kind: RequestKind;
   signal?: AbortSignal;
+  /** Turns the envelope's `data` into the result; throws PveBadResponseError when malformed. */
+  parse: (data: unknown) => T;
   /** Turns an HTTP error into a result instead (for "no IPs known" 500s); undefined rethrows. */
   recover?: (error: PveError) => T | undefined;
 }
@@ -127,10 +111,7 @@ export class PveTransport {
     this.#options = options;
   }
 
-  /**
-   * get performs `GET <apiRoot><path>` and returns `parse(data)` or `decode(body)` (or
-   * `recover(error)`).
-   */
+  /** get performs `GET <apiRoot><path>` and returns `parse(data)` (or `recover(error)`). */
   async get<T>(path: string, options: GetOptions<T>): Promise<T> {
     const { base, authorization, dispatcher, timeouts } = this.#options;
     const context: PveErrorContext = { method: 'GET', path };
@@ -155,7 +136,7 @@ export class PveTransport {
         if (recovered === undefined) throw error;
         return recovered;
       }
-      return options.decode ? await options.decode(text) : options.parse(unwrapEnvelope(text));
+      return options.parse(unwrapEnvelope(text));
     } catch (err) {
       const error = this.#toPveError(err, { ...context, status }, options.signal);
       errorCode = error.code;
@@ -227,6 +208,24 @@ export class PveTransport {
   #redact(text: string): string {
     return redactText(text, this.#options.secrets);
   }
+}
+
+/**
+ * unwrapEnvelope parses a success body and returns its `data` member; a body that is not JSON
+ * is PVE_BAD_RESPONSE on `(body)` (retryable), a JSON value without `data` on `data`.
+ */
+export function unwrapEnvelope(text: string): unknown {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    const shown = JSON.stringify(text.slice(0, 40));
+    throw new PveBadResponseError(`the body is not JSON (starts with ${shown})`, BODY_FIELD);
+  }
+  if (!isRecord(body) || !('data' in body)) {
+    throw new PveBadResponseError('the answer has no "data" member', 'data');
+  }
+  return body.data;
 }
 
 /** parseErrorBody reads `message` and `errors` from an error body, tolerating anything. */
