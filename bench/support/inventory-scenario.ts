@@ -36,7 +36,7 @@ import { startBenchPostgres } from './postgres.js';
 import { processCpuMs, processRssBytes } from './proc.js';
 import { Profiler } from './profiling.js';
 import { histogramMean, scrapeMetrics } from './prometheus.js';
-import { totalDetailCalls, waitForQuiet } from './quiet.js';
+import { totalDetailCalls, waitForFirstDetails, waitForQuiet } from './quiet.js';
 import { registerClusters } from './registered-clusters.js';
 import { type ServerMemory, type ServerProcess, startServerProcess } from './server-process.js';
 import { type BenchCluster, startSimulatedClusters, stopSimulatedClusters } from './simulators.js';
@@ -216,15 +216,15 @@ async function runInventoryScenario(
     );
     await syncClient.close();
     log(`initial sync: ${Math.round(initialSync.ms)} ms; waiting for the first guest details…`);
-    const settling = progress('first guest details (config, agent)', Math.round(guests * 1.5));
+    const settling = progress('guests with their first details (config, agent)', guests);
     const settleCpuBefore = await processCpuMs(a.pid);
     const settleCallsBefore = totalDetailCalls(clusters);
     let ticked = 0;
-    const settled = await waitForQuiet(db.pool, clusters, 2_000, {
+    const settled = await waitForFirstDetails(db.pool, clusters, 2_000, {
       timeoutMs: spec.settleTimeoutMs,
-      onProgress: (calls) => {
-        settling.tick(calls - ticked);
-        ticked = calls;
+      onProgress: (covered) => {
+        settling.tick(covered - ticked);
+        ticked = covered;
       },
     });
     settling.done();

@@ -74,3 +74,67 @@ export async function waitForQuiet(
     }
   }
 }
+
+/**
+ * waitForFirstDetails resolves once every guest of every simulator has been asked for its
+ * details at least once (config; agent or interfaces when running) and no event has been written
+ * for `quietMs`: the server's first detail pass is over. Unlike {@link waitForQuiet} it does not
+ * wait for detail calls to stop — at 100,000 guests the spread IP refresh (one call per running
+ * guest per `PVESPHERE_IP_REFRESH_INTERVAL`) never leaves a quiet gap. `lastActivityAt` is the
+ * later of the last first-time detail call and the last event. `onProgress` hears how many guests
+ * had their first details.
+ */
+export async function waitForFirstDetails(
+  pool: pg.Pool,
+  clusters: readonly BenchCluster[],
+  quietMs: number,
+  {
+    timeoutMs = 600_000,
+    onProgress,
+  }: { timeoutMs?: number; onProgress?: (guests: number) => void } = {},
+): Promise<QuietResult> {
+  const deadline = performance.now() + timeoutMs;
+  const seen = clusters.map(() => new Set<number>());
+  const scanned = clusters.map(() => 0);
+  let lastFirstAt = 0;
+  let sequence = await lastEventSequence(pool);
+  let lastEventSeenAt = Math.max(0, await lastEventAt(pool));
+  for (;;) {
+    await sleep(Math.min(250, quietMs / 4));
+    let covered = 0;
+    let complete = true;
+    clusters.forEach((cluster, i) => {
+      const calls = cluster.details;
+      for (let j = scanned[i]!; j < calls.length; j++) {
+        const call = calls[j]!;
+        if (!seen[i]!.has(call.vmid)) {
+          seen[i]!.add(call.vmid);
+          lastFirstAt = Math.max(lastFirstAt, call.sentAt);
+        }
+      }
+      scanned[i] = calls.length;
+      covered += seen[i]!.size;
+      if (seen[i]!.size < cluster.sim.control.guests().length) complete = false;
+    });
+    onProgress?.(covered);
+    const seq = await lastEventSequence(pool);
+    if (seq !== sequence) {
+      sequence = seq;
+      lastEventSeenAt = performance.now() - 250;
+    }
+    const now = performance.now();
+    // A guest that is never asked (none should be) must not hang the benchmark: after ten
+    // quiet periods without a new guest, the pass is over anyway.
+    const firstPassOver = complete || now - lastFirstAt >= 10 * quietMs;
+    if (firstPassOver && now - lastEventSeenAt >= quietMs) {
+      return {
+        lastActivityAt: Math.max(lastFirstAt, lastEventSeenAt),
+        detailCalls: totalDetailCalls(clusters),
+        lastEventSequence: sequence,
+      };
+    }
+    if (now > deadline) {
+      throw new Error(`the first guest details did not end within ${timeoutMs} ms`);
+    }
+  }
+}

@@ -299,3 +299,53 @@ describe('syncing a cluster, seen through GraphQL', () => {
     expect(Number(row!.n)).toBe(0);
   });
 });
+
+describe('a larger cluster (600 guests, a /cluster/resources answer of ~200 KB)', () => {
+  // Large answers take the same path as small ones: synced whole, changes followed, and a
+  // malformed answer handled as any (ERROR with a readable reason, data kept, recovery at the
+  // next good answer).
+  it('syncs 600 guests, follows a change, and survives a malformed answer', async () => {
+    const large = await startTestSimulator({ nodes: 6, guests: 600, seed: 71 });
+    const clusterOf = async (id: string) => (await gql(app.url, E2eCluster, { id })).data!.cluster!;
+    try {
+      const res = await gql(app.url, CreateCluster, {
+        input: {
+          name: 'large-answers',
+          apiUrl: large.url,
+          tokenId: large.tokenId,
+          tokenSecret: large.secret,
+          tlsFingerprint: large.fingerprint!,
+        },
+      });
+      expect(res.errors).toBeUndefined();
+      const id = res.data!.createCluster.id;
+      const guests = large.control.guests().length;
+      await eventually(async () => {
+        const c = await clusterOf(id);
+        expect(c.sync.state).toBe('SYNCED');
+        expect(c.counts.vms).toBe(guests);
+      });
+
+      const guest = large.control.guests().find((g) => !g.template)!;
+      large.control.updateGuest(guest.vmid, { name: 'large-renamed' });
+      await eventually(async () =>
+        expect(
+          (await gql(app.url, E2eVm, { clusterId: id, vmid: guest.vmid })).data!.vm,
+        ).toMatchObject({ name: 'large-renamed' }),
+      );
+
+      large.control.addFault({ kind: 'malformed', path: '^/cluster/resources' });
+      await eventually(async () => {
+        const c = await clusterOf(id);
+        expect(c.sync.state).toBe('ERROR');
+        expect(c.sync.lastError).toMatch(/not JSON|malformed|bad response/i);
+        expect(c.counts.vms).toBe(guests);
+      });
+      large.control.clearFaults();
+      await eventually(async () => expect((await clusterOf(id)).sync.state).toBe('SYNCED'));
+      expect((await clusterOf(id)).counts.vms).toBe(guests);
+    } finally {
+      await large.stop();
+    }
+  });
+});
