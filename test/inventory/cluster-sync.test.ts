@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/database.js';
+import { ipAddressFromRow, vmFromRow } from '../../src/db/inventory-records.js';
 import type { InventoryEvent } from '../../src/events/inventory-change.js';
 import { ClusterSync, type SyncSettings } from '../../src/inventory/cluster-sync.js';
+import { sortIpAddresses } from '../../src/inventory/state.js';
 import type { SyncStatusUpdate } from '../../src/inventory/sync-status.js';
 import { PveClient } from '../../src/proxmox/client.js';
 import type { RunningSimulator } from '../../src/simulator/simulator.js';
@@ -184,6 +186,23 @@ describe('ClusterSync', () => {
     const move = forVm(third!.vmid).find((e) => e.changedFields.includes('node'))!;
     expect(move).toMatchObject({ type: 'UPDATED', node: target, previousNode: third!.node });
     expect(forVm(third!.vmid).some((e) => e.type === 'DELETED')).toBe(false);
+    // The newest event of each guest carries the row exactly as stored (it is built from what
+    // was written, not read back).
+    await eventually(async () => {
+      const rows = await testDb.query('select * from pve_vm where cluster_id = $1', [clusterId]);
+      const ips = await testDb.query(
+        'select * from vm_ipaddress where cluster_id = $1 order by nic_name, ip_address',
+        [clusterId],
+      );
+      for (const row of rows) {
+        const last = h.events.filter((e) => e.kind === 'vm' && e.vmid === Number(row.vmid)).at(-1)!;
+        const stored = vmFromRow(
+          row,
+          sortIpAddresses(ips.filter((ip) => ip.vm_id === row.id).map(ipAddressFromRow)),
+        );
+        expect(last.payload).toEqual(stored);
+      }
+    });
   });
 
   it('starts from the database after a restart: unchanged objects write nothing, vanished ones are deleted', async () => {

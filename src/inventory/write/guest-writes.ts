@@ -174,10 +174,43 @@ async function upsertGuests(
        net_in = excluded.net_in, net_out = excluded.net_out, disk_read = excluded.disk_read,
        disk_write = excluded.disk_write, uptime = excluded.uptime, resource_hash = excluded.resource_hash,
        metrics_updated_at = now(), last_sync_time = now(), updated_at = now()
-     returning *`,
+     returning id, vmid, last_sync_time`,
     [id, JSON.stringify(rows)],
   );
-  return written.rows;
+  // The rows as written, without reading every column back: what was sent plus what PostgreSQL
+  // assigned (id, last_sync_time), in the shape vmFromRow reads (the events' payload).
+  const sent = new Map(rows.map((row) => [row.vmid, row]));
+  return written.rows.map((r) => {
+    const u = sent.get(Number(r.vmid))!;
+    return {
+      id: r.id,
+      cluster_id: id,
+      vmid: u.vmid,
+      node_name: u.node,
+      type: u.type,
+      vm_name: u.name,
+      status: u.status,
+      is_template: u.tpl,
+      cpu_num: u.cpus,
+      max_mem: u.maxmem,
+      max_disk: u.maxdisk,
+      tags: u.tags ?? [],
+      lock: u.lock,
+      hastate: u.hastate,
+      pool: u.pool,
+      description: u.descr,
+      agent_enabled: u.agent,
+      cpu_usage: u.cpu,
+      mem_used: u.mem,
+      disk_used: u.disk,
+      net_in: u.nin,
+      net_out: u.nout,
+      disk_read: u.dr,
+      disk_write: u.dw,
+      uptime: u.up,
+      last_sync_time: r.last_sync_time,
+    };
+  });
 }
 
 /** replaceIpAddresses replaces the addresses of guests whose addresses changed (or that are new). */
