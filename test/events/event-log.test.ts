@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { appendEvents, EVENT_NOTIFY_CHANNEL } from '../../src/events/event-log.js';
+import { appendEvents, EVENT_NOTIFY_CHANNEL, STAGED_BATCH } from '../../src/events/event-log.js';
 import { EventLogReader } from '../../src/events/event-log-reader.js';
 import { EventPruner } from '../../src/events/event-pruner.js';
 import type { InventoryChange } from '../../src/events/inventory-change.js';
@@ -70,6 +70,36 @@ describe('appendEvents', () => {
     } finally {
       await listener.end();
     }
+  });
+});
+
+describe('appendEvents with a staged batch', () => {
+  it('writes a large batch (parsed before the lock) exactly as a small one, twice in one transaction', async () => {
+    const big = changes(STAGED_BATCH + 50, (i) => ({
+      type: i % 3 === 0 ? 'UPDATED' : 'ADDED',
+      changedFields: i % 3 === 0 ? ['name', 'tags'] : [],
+      node: `pve${(i % 4) + 1}`,
+      previousNode: i % 7 === 0 ? 'pve9' : null,
+    }));
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const first = await appendEvents(client, big);
+      const second = await appendEvents(client, changes(STAGED_BATCH));
+      await client.query('commit');
+      expect(first.map((e) => e.sequence)).toEqual(big.map((_, i) => String(i + 1)));
+      expect(second[0]!.sequence).toBe(String(big.length + 1));
+    } finally {
+      client.release();
+    }
+    const small = await write(changes(3));
+    const reader = new EventLogReader(pool);
+    const read = (await reader.readAfter('0', 10_000)).slice(0, big.length);
+    // What was written is what was given, field by field, in order.
+    expect(read.map(({ sequence: _s, at: _a, ...rest }) => rest)).toEqual(big);
+    expect(small.map((e) => e.sequence)).toEqual(
+      [1, 2, 3].map((i) => String(big.length + STAGED_BATCH + i)),
+    );
   });
 });
 
