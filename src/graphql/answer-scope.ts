@@ -11,6 +11,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getArgumentValues, getVariableValues } from './execution/graphql-runtime.js';
+import { OperationCache } from './execution/operation-cache.js';
 import { isUsageField } from './usage-fields.js';
 
 /**
@@ -70,7 +71,7 @@ function clusterIdOf(value: unknown): number | undefined {
  * fields' arguments per execution. Whatever it cannot bound reads everything.
  */
 export class AnswerScopes {
-  readonly #shapes = new WeakMap<DocumentNode, Map<string, OperationShape | null>>();
+  readonly #shapes = new OperationCache<OperationShape | null>();
 
   /**
    * scopeOf returns the scope of running `operationName` of `document` with these (raw)
@@ -83,7 +84,9 @@ export class AnswerScopes {
     operationName: string | null | undefined,
     variables: Readonly<Record<string, unknown>> | null | undefined,
   ): AnswerScope | null {
-    const shape = this.#shape(schema, document, operationName);
+    const shape = this.#shapes.get(document, operationName, () =>
+      readShape(schema, document, operationName),
+    );
     if (!shape) return null;
     const queryType = schema.getQueryType()!;
     const coerced = getVariableValues(
@@ -117,25 +120,6 @@ export class AnswerScopes {
       usage: shape.usage,
       clusterRows: shape.clusterRows,
     };
-  }
-
-  #shape(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operationName: string | null | undefined,
-  ): OperationShape | null {
-    let byName = this.#shapes.get(document);
-    if (!byName) {
-      byName = new Map();
-      this.#shapes.set(document, byName);
-    }
-    const name = operationName ?? '';
-    let shape = byName.get(name);
-    if (shape === undefined) {
-      shape = readShape(schema, document, operationName);
-      byName.set(name, shape);
-    }
-    return shape;
   }
 }
 

@@ -1,31 +1,8 @@
-import type { DocumentNode, ExecutionArgs, GraphQLSchema } from 'graphql';
+import type { ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { OperationCache } from '../execution/operation-cache.js';
 import { type OperationPlan, planOperation } from '../execution/operation-plan.js';
 import { executePlan } from '../execution/plan-executor.js';
-
-/** PlanCache keeps one plan (or null: not plannable) per document and operation name. */
-class PlanCache {
-  readonly #plans = new WeakMap<DocumentNode, Map<string, OperationPlan | null>>();
-
-  get(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operationName: string | null | undefined,
-  ): OperationPlan | null {
-    let byName = this.#plans.get(document);
-    if (!byName) {
-      byName = new Map();
-      this.#plans.set(document, byName);
-    }
-    const name = operationName ?? '';
-    let plan = byName.get(name);
-    if (plan === undefined || (plan !== null && plan.schema !== schema)) {
-      plan = planOperation(schema, document, operationName);
-      byName.set(name, plan);
-    }
-    return plan;
-  }
-}
 
 /**
  * usePlannedExecution runs queries through a plan compiled once per document (see
@@ -36,10 +13,17 @@ class PlanCache {
  * Documents come from yoga's parser cache, so a repeated query reuses its plan.
  */
 export function usePlannedExecution(): Plugin {
-  const plans = new PlanCache();
+  // One plan (or null: not plannable) per document and operation, planned again for another schema.
+  const plans = new OperationCache<OperationPlan | null>();
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const plan = plans.get(args.schema, args.document, args.operationName);
+      const { schema, document, operationName } = args;
+      const plan = plans.get(
+        document,
+        operationName,
+        () => planOperation(schema, document, operationName),
+        (kept) => kept !== null && kept.schema !== schema,
+      );
       if (!plan) return;
       setExecuteFn((executionArgs: ExecutionArgs) => {
         const standard = () => executeFn(executionArgs);
