@@ -35,11 +35,22 @@ const EVENT_RECORD = `("clusterId" int, kind text, type text, "objectKey" text, 
 const EVENT_COLUMNS = `cluster_id, kind, type, object_key, node_name, previous_node_name, vmid,
   payload, previous, changed_fields`;
 
-/** The batch's rows in the order of {@link EVENT_COLUMNS}, with their position `ord`. */
-const BATCH_ROWS = `select e.ordinality as ord, e."clusterId" as cluster_id, e.kind, e.type,
+/**
+ * batchRows selects the batch (the JSON document in `parameter`) in the order of
+ * {@link EVENT_COLUMNS}, with each row's position `ord`.
+ */
+const batchRows = (
+  parameter: string,
+) => `select e.ordinality as ord, e."clusterId" as cluster_id, e.kind, e.type,
     e."objectKey" as object_key, e.node as node_name, e."previousNode" as previous_node_name,
     e.vmid, e.payload, e.previous, coalesce(e."changedFields", '{}'::text[]) as changed_fields
-  from rows from (jsonb_to_recordset($1::jsonb) as ${EVENT_RECORD}) with ordinality as e`;
+  from rows from (jsonb_to_recordset(${parameter}::jsonb) as ${EVENT_RECORD}) with ordinality as e`;
+
+/**
+ * Staging tables get a name of their own per batch (dropped at commit), so a second batch in
+ * one transaction needs no drop statement while the lock is held.
+ */
+let stagedBatches = 0;
 
 /**
  * appendEvents writes changes to `inventory_event` inside the caller's transaction (the one that
@@ -58,15 +69,18 @@ export async function appendEvents(
   // One JSON document for the whole batch: PostgreSQL parses it once, and nothing is escaped
   // element by element as array parameters would be. JSON null becomes SQL NULL.
   const batch = JSON.stringify(changes);
-  const staged = changes.length >= STAGED_BATCH;
-  if (staged) {
-    await client.query(
-      `create temporary table pvesphere_event_batch on commit drop as ${BATCH_ROWS}`,
-      [batch],
-    );
+  // Small batches are read by the insert itself ($2); large ones are staged first.
+  let source = batchRows('$2');
+  let params: unknown[] = [EVENT_NOTIFY_CHANNEL, batch];
+  if (changes.length >= STAGED_BATCH) {
+    const table = `pvesphere_event_batch_${++stagedBatches}`;
+    await client.query(`create temporary table ${table} on commit drop as ${batchRows('$1')}`, [
+      batch,
+    ]);
+    source = `select * from ${table}`;
+    params = [EVENT_NOTIFY_CHANNEL];
   }
   await lockEventSequence(client);
-  const source = staged ? 'select * from pvesphere_event_batch' : BATCH_ROWS;
   const { rows } = await client.query<{ sequence: string; at: Date }>(
     `with inserted as (
        insert into inventory_event (${EVENT_COLUMNS})
@@ -74,12 +88,10 @@ export async function appendEvents(
        returning sequence, at
      )
      -- One notification per transaction (an uncorrelated subquery runs once), sent at commit.
-     select sequence, at, (select pg_notify($${staged ? 1 : 2}, max(sequence)::text) from inserted) as notified
+     select sequence, at, (select pg_notify($1, max(sequence)::text) from inserted) as notified
        from inserted`,
-    staged ? [EVENT_NOTIFY_CHANNEL] : [batch, EVENT_NOTIFY_CHANNEL],
+    params,
   );
-  // Dropped now as well as at commit: a second batch of the same transaction stages afresh.
-  if (staged) await client.query('drop table pvesphere_event_batch');
   // Sequences are drawn in batch order; sort what RETURNING gave to pair them up.
   const sorted = [...rows].sort((a, b) => (BigInt(a.sequence) < BigInt(b.sequence) ? -1 : 1));
   return changes.map((change, i) => ({
