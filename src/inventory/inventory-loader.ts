@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Database } from '../db/database.js';
 import {
   type IpAddressRecord,
@@ -49,15 +50,31 @@ export async function loadStoredInventory(
   clusterId: number,
   { verify = false }: { verify?: boolean } = {},
 ): Promise<StoredInventory> {
-  const [nodes, vms, ips, storages] = await Promise.all([
-    db.pool.query('select * from pve_node where cluster_id = $1', [clusterId]),
-    db.pool.query('select * from pve_vm where cluster_id = $1', [clusterId]),
-    db.pool.query(
-      'select * from vm_ipaddress where cluster_id = $1 order by nic_name, ip_address',
-      [clusterId],
-    ),
-    db.pool.query('select * from pve_storage where cluster_id = $1', [clusterId]),
-  ]);
+  // One client for the four reads, not pool.query(): a pool client opened to serve a
+  // pool.query() keeps that query's result reachable for as long as the client lives (through
+  // pg-pool's connect callback, which the client's connection listeners hold) — the cluster's
+  // whole stored inventory, for as long as the pool keeps the connection.
+  const client = await db.pool.connect();
+  let results: pg.QueryResult[];
+  try {
+    results = await Promise.all([
+      client.query('select * from pve_node where cluster_id = $1', [clusterId]),
+      client.query('select * from pve_vm where cluster_id = $1', [clusterId]),
+      client.query(
+        'select * from vm_ipaddress where cluster_id = $1 order by nic_name, ip_address',
+        [clusterId],
+      ),
+      client.query('select * from pve_storage where cluster_id = $1', [clusterId]),
+    ]);
+  } finally {
+    client.release();
+  }
+  const [nodes, vms, ips, storages] = results as [
+    pg.QueryResult,
+    pg.QueryResult,
+    pg.QueryResult,
+    pg.QueryResult,
+  ];
   const ipsByVm = new Map<number, IpAddressRecord[]>();
   for (const row of ips.rows) {
     const list = ipsByVm.get(Number(row.vm_id)) ?? [];
