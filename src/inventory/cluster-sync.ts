@@ -10,10 +10,19 @@ import type { Logger } from '../lib/logger.js';
 import type { PveClient } from '../proxmox/client.js';
 import { ChangeBatch } from './change-batch.js';
 import { logChanges } from './change-log.js';
-import { buildCycleStates } from './cycle-states.js';
+import {
+  buildCycleStates,
+  type CycleStates,
+  detailCycleStates,
+  type KnownInventory,
+} from './cycle-states.js';
 import { DetailFetcher } from './detail-fetcher.js';
 import type { FirstSyncGate } from './first-sync-gate.js';
-import { createInventoryLister, type InventoryList } from './inventory-lister.js';
+import {
+  createInventoryLister,
+  type InventoryList,
+  type InventoryLister,
+} from './inventory-lister.js';
 import { loadStoredInventory } from './inventory-loader.js';
 import { InventoryUsage } from './inventory-usage.js';
 import { InventoryWriter } from './inventory-writer.js';
@@ -109,7 +118,8 @@ interface Pipelines {
  * status becomes ERROR with a readable reason, polls back off (never faster than the poll
  * interval), and the first successful poll makes it SYNCED again. Usage metrics are kept in
  * memory and flushed every `metricsIntervalMs`. Guest details are fetched by a DetailFetcher;
- * when they change, the last listing is merged again and written without asking PVE.
+ * when they change, the known guests are merged with them and written without asking PVE (no
+ * listing is kept between polls).
  */
 export class ClusterSync {
   readonly #options: ClusterSyncOptions;
@@ -123,7 +133,6 @@ export class ClusterSync {
   #wake: (() => void) | undefined;
   #detailsChanged = false;
   #synced = false;
-  #lastList: InventoryList | undefined;
   #nodeIps = new Map<string, string>();
   #nodeSet = '';
 
@@ -257,17 +266,19 @@ export class ClusterSync {
       }
       const started = now;
       try {
-        let list = this.#lastList;
-        if (pollDue || list === undefined) {
-          list = await lister.list(signal);
-          this.#lastList = list;
+        const polled = pollDue || !this.#synced;
+        let states: CycleStates;
+        if (polled) {
           const resync = now >= nextResync;
-          await this.#refreshNodeIps(list, resync, signal);
+          states = await this.#poll(lister, resync, pipelines, details, signal);
           if (resync) nextResync = now + settings.resyncIntervalMs;
         }
         this.#detailsChanged = false;
         lastCycle = started;
-        const written = await this.#cycle(list, pipelines, details, signal);
+        // A cycle for new details only is not an observation of PVE: it maps the known states
+        // and bypasses the mass-deletion guards.
+        states ??= detailCycleStates(this.#known(pipelines), details);
+        const written = await this.#cycle(states, polled, pipelines, details, signal);
         if (pollDue) {
           backoff.reset();
           nextPoll = nextPollAt(started, settings.pollIntervalMs, settings.pollPhaseMs);
@@ -297,6 +308,35 @@ export class ClusterSync {
     await this.#flushMetrics().catch(() => {});
   }
 
+  /**
+   * #poll lists the cluster (and `/cluster/status` when the node set changed or `resync`) and
+   * maps the listing to states. The listing is garbage once this returns: nothing keeps it until
+   * the next poll.
+   */
+  async #poll(
+    lister: InventoryLister,
+    resync: boolean,
+    pipelines: Pipelines,
+    details: DetailFetcher,
+    signal: AbortSignal,
+  ): Promise<CycleStates> {
+    const list = await lister.list(signal);
+    await this.#refreshNodeIps(list, resync, signal);
+    return buildCycleStates(list, this.#known(pipelines), details, this.#nodeIps, this.#usage);
+  }
+
+  /** #known is what the informers hold, as the state builders read it. */
+  #known({ nodes, guests, storages }: Pipelines): KnownInventory {
+    return {
+      node: (key) => nodes.informer.indexer.getByKey(key),
+      guest: (key) => guests.informer.indexer.getByKey(key),
+      storage: (key) => storages.informer.indexer.getByKey(key),
+      nodes: () => nodes.informer.indexer.list(),
+      guests: () => guests.informer.indexer.list(),
+      storages: () => storages.informer.indexer.list(),
+    };
+  }
+
   #pipeline<S extends { key: string; hash: string }>(kind: Kind, initial: S[]): Pipeline<S> {
     const name = `${kind}-${this.#options.cluster.name}`;
     const feed = new ListFeed<S>({ keyFunc: (s) => s.key, versionFunc: (s) => s.hash, name });
@@ -323,33 +363,26 @@ export class ClusterSync {
   }
 
   /**
-   * #cycle maps a listing to states, guards it, pushes it through the informers and writes what
-   * they found. Returns the number of events written.
+   * #cycle pushes a cycle's states through the informers (a poll's through the mass-deletion
+   * guards first) and writes what they found. Returns the number of events written.
    */
   async #cycle(
-    list: InventoryList,
+    states: CycleStates,
+    guarded: boolean,
     pipelines: Pipelines,
     details: DetailFetcher,
     signal: AbortSignal,
   ): Promise<number> {
     const { nodes, guests, storages } = pipelines;
-    const states = buildCycleStates(
-      list,
-      {
-        node: (key) => nodes.informer.indexer.getByKey(key),
-        guest: (key) => guests.informer.indexer.getByKey(key),
-        storage: (key) => storages.informer.indexer.getByKey(key),
-        guests: () => guests.informer.indexer.list(),
-        storages: () => storages.informer.indexer.list(),
-      },
-      details,
-      this.#nodeIps,
-      this.#usage,
-    );
+    const guard = <S extends { key: string; hash: string }>(
+      kind: Kind,
+      pipeline: Pipeline<S>,
+      listed: S[],
+    ) => (guarded ? this.#guard(kind, pipeline, listed) : listed);
     await Promise.all([
-      nodes.feed.push(this.#guard('node', nodes, states.nodes), { signal }),
-      guests.feed.push(this.#guard('vm', guests, states.guests), { signal }),
-      storages.feed.push(this.#guard('storage', storages, states.storages), { signal }),
+      nodes.feed.push(guard('node', nodes, states.nodes), { signal }),
+      guests.feed.push(guard('vm', guests, states.guests), { signal }),
+      storages.feed.push(guard('storage', storages, states.storages), { signal }),
     ]);
     const changes = {
       nodes: nodes.batch.take(),

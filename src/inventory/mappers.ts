@@ -93,13 +93,35 @@ export function guestStateFromPve(
       lock: guest.lock ?? null,
       hastate: guest.hastate ?? null,
       pool: guest.pool ?? null,
-      description: details?.description ?? known?.description ?? null,
-      agentEnabled: details?.agentEnabled ?? known?.agentEnabled ?? null,
-      ipAddresses:
-        guest.status === 'stopped' ? [] : (details?.ipAddresses ?? known?.ipAddresses ?? []),
+      ...detailFields(guest.status, details, known),
     },
     known,
   );
+}
+
+/**
+ * guestStateWithDetails is a known guest with its current details merged in (the same rules as
+ * guestStateFromPve): the known state itself when they change nothing. A cycle that only writes
+ * new details maps the known states with it, without a listing.
+ */
+export function guestStateWithDetails(
+  known: GuestState,
+  details: GuestDetails | undefined,
+): GuestState {
+  return guestStateFor({ ...known, ...detailFields(known.status, details, known) }, known);
+}
+
+/** detailFields are a guest's detail fields: fetched details first, then what is known. */
+function detailFields(
+  status: string,
+  details: GuestDetails | undefined,
+  known: GuestState | undefined,
+): GuestDetails {
+  return {
+    description: details?.description ?? known?.description ?? null,
+    agentEnabled: details?.agentEnabled ?? known?.agentEnabled ?? null,
+    ipAddresses: status === 'stopped' ? [] : (details?.ipAddresses ?? known?.ipAddresses ?? []),
+  };
 }
 
 /** guestUsageFromPve is a guest's metrics (null when PVE sent none). */
