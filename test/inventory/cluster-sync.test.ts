@@ -272,6 +272,42 @@ describe('ClusterSync', () => {
     expect(h.events.some((e) => e.type === 'DELETED')).toBe(false);
   });
 
+  it('does not count a cycle that only writes new guest details as a confirmation of a held deletion', async () => {
+    await freshCluster({ guests: 8 });
+    const kept = sim.control
+      .guests()
+      .find((g) => g.type === 'qemu' && g.status === 'running' && g.agentRunning && g.nics[0])!;
+    const h = startSync({
+      deleteConfirmations: 1,
+      pollIntervalMs: 2_500,
+      ipRefreshIntervalMs: 200,
+    });
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    const vms = await count('pve_vm');
+    for (const guest of sim.control.guests()) {
+      if (guest.vmid !== kept.vmid) sim.control.removeGuest(guest.vmid);
+    }
+    await eventually(
+      () =>
+        expect(h.statuses.at(-1)?.lastError ?? '').toMatch(
+          /^warning: .*vanished from PVE's answer/,
+        ),
+      { timeoutMs: 5_000 },
+    );
+    // Between two polls, only the kept guest's agent answer changes: a details-only cycle.
+    sim.control.setGuestAddresses(kept.vmid, kept.nics[0]!.index, { ipv4: '192.0.2.91/24' });
+    await eventually(async () => {
+      const [row] = await testDb.query<{ n: string }>(
+        `select count(*) as n from vm_ipaddress where cluster_id = $1 and ip_address = '192.0.2.91'`,
+        [clusterId],
+      );
+      expect(Number(row!.n)).toBe(1);
+    });
+    expect(await count('pve_vm')).toBe(vms);
+    // The next poll is the confirmation.
+    await eventually(async () => expect(await count('pve_vm')).toBe(1), { timeoutMs: 6_000 });
+  });
+
   it('applies a confirmed mass deletion', async () => {
     await freshCluster({ guests: 6 });
     const h = startSync({ deleteConfirmations: 1 });
