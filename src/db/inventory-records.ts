@@ -6,6 +6,8 @@
  * database rows (snake_case, as `pg` returns them) to records.
  */
 
+import { sharedStrings } from '../lib/string-pool.js';
+
 /** GuestTypeValue is how a guest's kind is stored (`pve_vm.type`). */
 export type GuestTypeValue = 'qemu' | 'lxc';
 
@@ -146,12 +148,12 @@ export function nodeFromRow(row: Row): NodeRecord {
 /** ipAddressFromRow maps a `vm_ipaddress` row. */
 export function ipAddressFromRow(row: Row): IpAddressRecord {
   return {
-    nicName: String(row.nic_name),
+    nicName: sharedStrings.intern(String(row.nic_name)),
     macAddress: str(row.mac_address),
     ipAddress: String(row.ip_address),
     ipVersion: Number(row.ip_version) === 6 ? 6 : 4,
     prefixLength: num(row.prefix_length),
-    configNic: str(row.config_nic),
+    configNic: sharedStrings.intern(str(row.config_nic)),
   };
 }
 

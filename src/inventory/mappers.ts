@@ -1,4 +1,5 @@
 import type { IpAddressRecord } from '../db/inventory-records.js';
+import { sharedStrings } from '../lib/string-pool.js';
 import { matchInterfacesToNets, normalizeMac } from '../proxmox/agent-ips.js';
 import type { PveGuest } from '../proxmox/normalize/guest.js';
 import type { PveInterface } from '../proxmox/normalize/guest-interfaces.js';
@@ -195,12 +196,12 @@ export function ipAddressesFromInterfaces(
     const mac = iface.mac ? (normalizeMac(iface.mac) ?? iface.mac).toUpperCase() : null;
     for (const address of iface.addresses) {
       records.push({
-        nicName: iface.name,
+        nicName: sharedStrings.intern(iface.name),
         macAddress: mac,
         ipAddress: address.address,
         ipVersion: address.family === 'ipv6' ? 6 : 4,
         prefixLength: address.prefix,
-        configNic: iface.netId ?? null,
+        configNic: sharedStrings.intern(iface.netId ?? null),
       });
     }
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GuestTypeValue, IpAddressRecord } from '../db/inventory-records.js';
+import { sharedStrings } from '../lib/string-pool.js';
 
 /**
  * The inventory state of one object as the informers hold it: exactly the inventory fields that
@@ -272,17 +273,17 @@ export function guestStateOf(
     hash,
     vmid: record.vmid,
     type: record.type,
-    node: record.node,
+    node: sharedStrings.intern(record.node),
     name: record.name,
-    status: record.status,
+    status: sharedStrings.intern(record.status),
     template: record.template,
     cpus: record.cpus,
     maxMem: record.maxMem,
     maxDisk: record.maxDisk,
-    tags: record.tags,
-    lock: record.lock,
-    hastate: record.hastate,
-    pool: record.pool,
+    tags: sharedStrings.internAll(record.tags),
+    lock: sharedStrings.intern(record.lock),
+    hastate: sharedStrings.intern(record.hastate),
+    pool: sharedStrings.intern(record.pool),
     description: record.description,
     agentEnabled: record.agentEnabled,
     ipAddresses: record.ipAddresses,
