@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { poolQuery } from '../db/pool-query.js';
 import { type EventFilter, eventFilterSql } from './event-filter.js';
 import type { InventoryEvent } from './inventory-change.js';
 
@@ -75,7 +76,8 @@ export class EventLogReader implements EventPageReader {
   async readPage(after: string, limit: number, filter?: EventFilter): Promise<EventPage> {
     const params: unknown[] = [after, limit];
     const conditions = ['sequence > $1::bigint', ...(filter ? eventFilterSql(filter, params) : [])];
-    const { rows } = await this.#pool.query<EventRow & { oldest: string | null; assigned: string }>(
+    const { rows } = await poolQuery<EventRow & { oldest: string | null; assigned: string }>(
+      this.#pool,
       `with bounds as (
          select (select min(sequence) from inventory_event)::text as oldest,
                 coalesce(pg_sequence_last_value(pg_get_serial_sequence('inventory_event', 'sequence')::regclass), 0)::text as assigned
@@ -100,7 +102,8 @@ export class EventLogReader implements EventPageReader {
 
   /** readAfter returns up to `limit` events (every kind) after `after`, in sequence order. */
   async readAfter(after: string, limit: number): Promise<InventoryEvent[]> {
-    const { rows } = await this.#pool.query<EventRow>(
+    const { rows } = await poolQuery<EventRow>(
+      this.#pool,
       `select ${COLUMNS} from inventory_event where sequence > $1::bigint order by inventory_event.sequence limit $2`,
       [after, limit],
     );

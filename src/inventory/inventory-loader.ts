@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { Database } from '../db/database.js';
 import {
   type IpAddressRecord,
@@ -7,6 +6,7 @@ import {
   storageFromRow,
   vmFromRow,
 } from '../db/inventory-records.js';
+import { poolQuery } from '../db/pool-query.js';
 import type { GuestDetails } from './mappers.js';
 import {
   type GuestState,
@@ -50,31 +50,18 @@ export async function loadStoredInventory(
   clusterId: number,
   { verify = false }: { verify?: boolean } = {},
 ): Promise<StoredInventory> {
-  // One client for the four reads, not pool.query(): a pool client opened to serve a
-  // pool.query() keeps that query's result reachable for as long as the client lives (through
-  // pg-pool's connect callback, which the client's connection listeners hold) — the cluster's
-  // whole stored inventory, for as long as the pool keeps the connection.
-  const client = await db.pool.connect();
-  let results: pg.QueryResult[];
-  try {
-    results = await Promise.all([
-      client.query('select * from pve_node where cluster_id = $1', [clusterId]),
-      client.query('select * from pve_vm where cluster_id = $1', [clusterId]),
-      client.query(
-        'select * from vm_ipaddress where cluster_id = $1 order by nic_name, ip_address',
-        [clusterId],
-      ),
-      client.query('select * from pve_storage where cluster_id = $1', [clusterId]),
-    ]);
-  } finally {
-    client.release();
-  }
-  const [nodes, vms, ips, storages] = results as [
-    pg.QueryResult,
-    pg.QueryResult,
-    pg.QueryResult,
-    pg.QueryResult,
-  ];
+  // poolQuery, not pool.query(): pg-pool would keep these results alive with the connections it
+  // opened for them (see poolQuery).
+  const [nodes, vms, ips, storages] = await Promise.all([
+    poolQuery(db.pool, 'select * from pve_node where cluster_id = $1', [clusterId]),
+    poolQuery(db.pool, 'select * from pve_vm where cluster_id = $1', [clusterId]),
+    poolQuery(
+      db.pool,
+      'select * from vm_ipaddress where cluster_id = $1 order by nic_name, ip_address',
+      [clusterId],
+    ),
+    poolQuery(db.pool, 'select * from pve_storage where cluster_id = $1', [clusterId]),
+  ]);
   const ipsByVm = new Map<number, IpAddressRecord[]>();
   for (const row of ips.rows) {
     const list = ipsByVm.get(Number(row.vm_id)) ?? [];

@@ -7,23 +7,23 @@ interface Call {
   name: string | undefined;
 }
 
-/** A database whose pool records the statements it is asked to run. */
+/** A database whose pool's clients record the statements they are asked to run. */
 function fakeDatabase(fail: (call: Call) => Error | undefined = () => undefined) {
   const calls: Call[] = [];
-  const db = {
-    pool: {
-      async query(config: string | { text: string; name?: string }) {
-        const call =
-          typeof config === 'string'
-            ? { text: config, name: undefined }
-            : { text: config.text, name: config.name };
-        calls.push(call);
-        const error = fail(call);
-        if (error) throw error;
-        return { rows: [{ ok: 1 }] };
-      },
+  const client = {
+    async query(config: string | { text: string; name?: string }) {
+      const call =
+        typeof config === 'string'
+          ? { text: config, name: undefined }
+          : { text: config.text, name: config.name };
+      calls.push(call);
+      const error = fail(call);
+      if (error) throw error;
+      return { rows: [{ ok: 1 }] };
     },
-  } as unknown as Database;
+    release() {},
+  };
+  const db = { pool: { connect: async () => client } } as unknown as Database;
   return { db, calls };
 }
 

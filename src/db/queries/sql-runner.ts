@@ -1,6 +1,7 @@
 import type { QueryResultRow } from 'pg';
 import { coerceError } from '../../lib/coerce-error.js';
 import type { Database } from '../database.js';
+import { poolQuery } from '../pool-query.js';
 
 /** SqlRow is one row as `pg` returns it: column name → value (bigint as string). */
 export type SqlRow = QueryResultRow;
@@ -60,13 +61,13 @@ export function createSqlRunner(db: Database, options: SqlRunnerOptions = {}): S
       const name = nameOf(text);
       try {
         try {
-          return (await db.pool.query<T>({ text, values: values as unknown[], name })).rows;
+          return (await poolQuery<T>(db.pool, { text, values: values as unknown[], name })).rows;
         } catch (err) {
           const code = (err as { code?: unknown }).code;
           if (name === undefined || !PREPARED_STATEMENT_LOST.has(String(code))) throw err;
           capacity = 0;
           names.clear();
-          return (await db.pool.query<T>(text, values as unknown[])).rows;
+          return (await poolQuery<T>(db.pool, text, values)).rows;
         }
       } catch (err) {
         const error = coerceError(err);
