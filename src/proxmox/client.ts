@@ -7,6 +7,7 @@ import { PveAbortedError, PveError, PveInvalidArgumentError, PveServerError } fr
 import {
   normalizeClusterResources,
   type PveClusterResources,
+  scanClusterResources,
 } from './normalize/cluster-resources.js';
 import { normalizeClusterStatus, type PveClusterStatus } from './normalize/cluster-status.js';
 import { readList } from './normalize/field-reader.js';
@@ -155,28 +156,46 @@ export class PveClient {
 
   /** listClusterResources reads `/cluster/resources` (all kinds; guests, nodes and storage kept). */
   async listClusterResources(options: PveCallOptions = {}): Promise<PveClusterResources> {
-    return this.#get('/cluster/resources', 'list', options, normalizeClusterResources);
+    return this.#get(
+      '/cluster/resources',
+      'list',
+      options,
+      normalizeClusterResources,
+      scanClusterResources,
+    );
   }
 
   /** listClusterGuests reads `/cluster/resources?type=vm`: every QEMU VM and LXC container. */
   async listClusterGuests(options: PveCallOptions = {}): Promise<PveGuest[]> {
-    return this.#get('/cluster/resources?type=vm', 'list', options, (data) => {
-      return normalizeClusterResources(data).guests;
-    });
+    return this.#get(
+      '/cluster/resources?type=vm',
+      'list',
+      options,
+      (data) => normalizeClusterResources(data).guests,
+      (body) => scanClusterResources(body)?.guests,
+    );
   }
 
   /** listClusterNodes reads `/cluster/resources?type=node`. */
   async listClusterNodes(options: PveCallOptions = {}): Promise<PveNode[]> {
-    return this.#get('/cluster/resources?type=node', 'list', options, (data) => {
-      return normalizeClusterResources(data).nodes;
-    });
+    return this.#get(
+      '/cluster/resources?type=node',
+      'list',
+      options,
+      (data) => normalizeClusterResources(data).nodes,
+      (body) => scanClusterResources(body)?.nodes,
+    );
   }
 
   /** listClusterStorage reads `/cluster/resources?type=storage`: one row per (node, storage). */
   async listClusterStorage(options: PveCallOptions = {}): Promise<PveStorage[]> {
-    return this.#get('/cluster/resources?type=storage', 'list', options, (data) => {
-      return normalizeClusterResources(data).storage;
-    });
+    return this.#get(
+      '/cluster/resources?type=storage',
+      'list',
+      options,
+      (data) => normalizeClusterResources(data).storage,
+      (body) => scanClusterResources(body)?.storage,
+    );
   }
 
   /** getClusterStatus reads `/cluster/status` (cluster name, quorum, member ids and IPs). */
@@ -275,8 +294,14 @@ export class PveClient {
     kind: RequestKind,
     options: PveCallOptions,
     parse: (data: unknown) => T,
+    scan?: (body: Uint8Array) => T | undefined,
   ): Promise<T> {
-    return this.#transport.get(path, { kind, parse, signal: options.signal });
+    return this.#transport.get(path, {
+      kind,
+      parse,
+      signal: options.signal,
+      ...(scan && { scan }),
+    });
   }
 
   async #detail<T>(

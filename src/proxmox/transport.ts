@@ -72,6 +72,11 @@ export interface GetOptions<T> {
   signal?: AbortSignal;
   /** Turns the envelope's `data` into the result; throws PveBadResponseError when malformed. */
   parse: (data: unknown) => T;
+  /**
+   * Reads a success body's bytes into the result without JSON.parse (a fast path, such as
+   * scanClusterResources): undefined means "not handled", and the body goes through `parse`.
+   */
+  scan?: (body: Uint8Array) => T | undefined;
   /** Turns an HTTP error into a result instead (for "no IPs known" 500s); undefined rethrows. */
   recover?: (error: PveError) => T | undefined;
 }
@@ -128,7 +133,17 @@ export class PveTransport {
         bodyTimeout: timeouts.bodyMs,
       });
       status = response.statusCode;
-      const text = await response.body.text();
+      let text: string;
+      if (options.scan) {
+        const bytes = await response.body.bytes();
+        if (status >= 200 && status <= 299) {
+          const scanned = options.scan(bytes);
+          if (scanned !== undefined) return scanned;
+        }
+        text = decodeBody(bytes);
+      } else {
+        text = await response.body.text();
+      }
       const httpContext = { ...context, status };
       if (status < 200 || status > 299) {
         const error = this.#httpError(status, response.statusText, text, httpContext);
@@ -208,6 +223,12 @@ export class PveTransport {
   #redact(text: string): string {
     return redactText(text, this.#options.secrets);
   }
+}
+
+/** decodeBody decodes a body as undici's `text()` does: UTF-8, a leading BOM skipped. */
+function decodeBody(bytes: Uint8Array): string {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { MockAgent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PveClient, type PveClientOptions } from '../../src/proxmox/client.js';
 import { PveBadRequestError } from '../../src/proxmox/errors.js';
 import type { PveRequestEvent } from '../../src/proxmox/transport.js';
@@ -99,6 +99,39 @@ describe('PveClient requests', () => {
     await expect(c.listClusterGuests()).resolves.toEqual([]);
     await expect(c.listClusterNodes()).resolves.toEqual([]);
     await expect(c.listClusterStorage()).resolves.toEqual([]);
+  });
+
+  it('reads /cluster/resources without JSON.parse, and a malformed one the ordinary way', async () => {
+    const rows = [
+      { maxmem: '2048', vmid: '100', status: 'running', type: 'qemu', node: 'pve1', name: 'a' },
+      { type: 'node', status: 'online', node: 'pve1', cpu: 0.5, uptime: 10 },
+    ];
+    reply('/cluster/resources', 200, { data: rows });
+    reply('/cluster/resources', 200, { data: [...rows, { type: 'lxc', vmid: 'x', node: 'n' }] });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const listed = await client().listClusterResources();
+      expect(parse).not.toHaveBeenCalled();
+      expect(listed.guests).toEqual([
+        {
+          vmid: 100,
+          type: 'qemu',
+          node: 'pve1',
+          name: 'a',
+          status: 'running',
+          maxmem: 2048,
+          tags: [],
+        },
+      ]);
+      expect(listed.nodes).toEqual([
+        { name: 'pve1', status: 'online', usage: { cpu: 0.5, mem: 0, disk: 0, uptime: 10 } },
+      ]);
+      const err = await failure(client().listClusterResources());
+      expect(parse).toHaveBeenCalled();
+      expect(err).toMatchObject({ code: 'PVE_BAD_RESPONSE', field: 'data[2].vmid', status: 200 });
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('rejects bad method arguments before sending anything', async () => {
