@@ -22,7 +22,11 @@ export interface DetailFetcherOptions {
   initial?: Iterable<[string, GuestDetails]>;
   /** How many fetches run at once; the client limits its detail calls too. @default 4 */
   concurrency?: number;
-  /** Delay before asking again a running guest whose agent did not answer. @default 60 s */
+  /**
+   * Delay before asking again a running guest whose agent did not answer; it doubles with every
+   * further unanswered try (up to `refreshIntervalMs`) and is stretched by up to half of itself
+   * per guest, so guests that failed together are not retried together. @default 60 s
+   */
   retryMs?: number;
   clock?: Clock;
   logger?: Logger;
@@ -49,6 +53,8 @@ class GuestEntry implements DueItem {
   reason: DetailReason = 'added';
   /** The track() call that last listed the guest. */
   seen = 0;
+  /** Tries in a row whose agent did not answer (the retry delay doubles with each). */
+  unanswered = 0;
 }
 
 /** hasDetails tells whether an entry's details are known (then it reads as GuestDetails). */
@@ -61,9 +67,13 @@ function hasDetails(entry: GuestEntry): entry is GuestEntry & GuestDetails {
  * config, IP addresses from the QEMU guest agent or the LXC interfaces call — with as few calls
  * as possible (DESIGN §3): a guest is fetched when it is added, starts, moves or changes, and
  * otherwise refreshed once per `refreshIntervalMs` (running guests only), the refreshes spread
- * evenly over the interval, never in a burst. Guests of offline nodes are not fetched (their
- * calls would fail with 595); templates only need their config. One guest's failure never
- * blocks the others: it is logged and retried at its next refresh.
+ * evenly over the interval, never in a burst. A running VM whose agent does not answer (still
+ * booting, or not installed although enabled) is asked again after `retryMs`, then after twice
+ * as long each time up to the refresh interval, each guest at its own stretch of the delay, so
+ * the agents that failed in one burst (at start) are not retried in bursts every minute. Guests
+ * of offline nodes are not fetched (their calls would fail with 595); templates only need their
+ * config. One guest's failure never blocks the others: it is logged and retried at its next
+ * refresh.
  *
  * It keeps one record per guest (state, details, schedule) in one map; details fetched again and
  * found equal keep the objects already held, so refreshes leave only young garbage.
@@ -163,7 +173,9 @@ export class DetailFetcher {
       before.name !== after.name ||
       before.template !== after.template ||
       before.tags.join(';') !== after.tags.join(';');
-    if (relevant) this.#at(entry, this.#clock.now(), 'changed');
+    if (!relevant) return;
+    entry.unanswered = 0;
+    this.#at(entry, this.#clock.now(), 'changed');
   }
 
   /** run fetches due guests until `signal` aborts. */
@@ -222,9 +234,20 @@ export class DetailFetcher {
 
   /** A stable offset within the refresh interval, so refreshes are spread, not bunched. */
   #spread(key: string): number {
-    let hash = 2166136261;
-    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
-    return (hash >>> 0) % Math.max(1, this.#options.refreshIntervalMs);
+    return keyHash(key) % Math.max(1, this.#options.refreshIntervalMs);
+  }
+
+  /**
+   * #retryDelay is when to ask again a guest whose agent did not answer `unanswered` times in a
+   * row: retryMs doubled per earlier try, stretched by a stable per-guest part of up to half of
+   * itself, never beyond the refresh interval.
+   */
+  #retryDelay(key: string, unanswered: number): number {
+    const interval = this.#options.refreshIntervalMs;
+    const base =
+      Math.min(interval, this.#options.retryMs ?? 60_000) * 2 ** Math.min(unanswered - 1, 20);
+    const stretch = 1 + (keyHash(key) % 1024) / 2048;
+    return Math.min(interval, Math.round(base * stretch));
   }
 
   async #fetch(entry: GuestEntry, signal: AbortSignal): Promise<void> {
@@ -263,8 +286,9 @@ export class DetailFetcher {
       const running = state.status === 'running' && !state.template;
       const retry =
         running && fetched.ipsUnavailable && state.type === 'qemu' && fetched.agentEnabled;
+      entry.unanswered = retry ? entry.unanswered + 1 : 0;
       if (running) {
-        const delay = retry ? Math.min(interval, this.#options.retryMs ?? 60_000) : interval;
+        const delay = retry ? this.#retryDelay(state.key, entry.unanswered) : interval;
         this.#at(entry, this.#clock.now() + delay, retry ? 'retry' : 'refresh');
       }
     } catch (err) {
@@ -357,4 +381,11 @@ function ips(
     return { ipAddresses: running ? undefined : [], ipsUnavailable: running };
   if (result.kind === 'unavailable') return { ipAddresses: undefined, ipsUnavailable: true };
   return { ipAddresses: ipAddressesFromInterfaces(result.interfaces, nics), ipsUnavailable: false };
+}
+
+/** keyHash is a stable 32-bit FNV-1a hash of a guest key (spreads schedules per guest). */
+function keyHash(key: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
+  return hash >>> 0;
 }

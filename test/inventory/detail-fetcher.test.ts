@@ -211,4 +211,59 @@ describe('DetailFetcher', () => {
     abort.abort();
     await run;
   });
+
+  it('asks an agent that does not answer again less and less often, not all such guests at once', async () => {
+    const clock = new FakeClock();
+    const guests = runningGuests()
+      .filter((g) => g.type === 'qemu')
+      .slice(0, 8);
+    expect(guests).toHaveLength(8);
+    for (const g of guests) sim.control.setAgent(g.vmid, { configured: '1', running: false });
+    const fetches: { at: number; outcome: string; reason: string }[] = [];
+    const interval = 600_000;
+    const fetcher = new DetailFetcher({
+      client,
+      refreshIntervalMs: interval,
+      retryMs: 60_000,
+      onChanged: () => {},
+      clock,
+      logger: testLogger(),
+      onFetch: (outcome, reason) => fetches.push({ at: clock.now(), outcome, reason }),
+    });
+    fetcher.setOnlineNodes(sim.control.nodes().map((n) => n.name));
+    const abort = new AbortController();
+    const run = fetcher.run(abort.signal);
+    const start = clock.now();
+    const advanceTo = async (ms: number) => {
+      while (clock.now() - start < ms) {
+        await clock.advance(5000);
+        await eventually(() => expect(fetcher.inFlight).toBe(0), { intervalMs: 5 });
+      }
+    };
+    try {
+      fetcher.track(guests);
+      await advanceTo(interval);
+      // Asked at once, then after 60–90 s, 120–180 s more, 240–360 s more: 3 or 4 times in the
+      // first interval (every minute, it would be 10 times).
+      expect(fetches.every((f) => f.outcome === 'unavailable')).toBe(true);
+      expect(fetches.length).toBeGreaterThanOrEqual(3 * guests.length);
+      expect(fetches.length).toBeLessThanOrEqual(4 * guests.length);
+      // The guests failed together, but their first retries are spread over half a minute.
+      const firstRetries = fetches.filter((f) => f.reason === 'retry').slice(0, guests.length);
+      const ats = firstRetries.map((f) => f.at - start);
+      expect(Math.min(...ats)).toBeGreaterThanOrEqual(60_000);
+      expect(Math.max(...ats) - Math.min(...ats)).toBeGreaterThanOrEqual(10_000);
+      // Once the agents answer, the guests go back to one refresh per interval.
+      for (const g of guests) sim.control.setAgent(g.vmid, { running: true });
+      const answeredFrom = fetches.length;
+      await advanceTo(2 * interval);
+      const later = fetches.slice(answeredFrom);
+      expect(later.filter((f) => f.outcome === 'ok')).toHaveLength(guests.length);
+      expect(later.filter((f) => f.outcome !== 'ok')).toEqual([]);
+    } finally {
+      abort.abort();
+      await run;
+      for (const g of guests) sim.control.setAgent(g.vmid, { running: true });
+    }
+  });
 });
