@@ -32,7 +32,6 @@ export function normalizeClusterResources(data: unknown, at = 'data'): PveCluste
  */
 export const RESOURCE_MEMBERS = [
   'type',
-  'id',
   'node',
   'status',
   'vmid',

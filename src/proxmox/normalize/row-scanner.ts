@@ -19,24 +19,35 @@
 export class RowScanner<K extends string> {
   readonly #keys: readonly K[];
   readonly #keyBytes: Uint8Array[];
-  readonly #slotByHash = new Map<number, number>();
+  /** Open-addressing table of member-name hashes: HASH_EMPTY or (hash, slot) pairs. */
+  readonly #table: Int32Array;
+  readonly #tableMask: number;
   readonly #record: Record<K, unknown>;
   /** Slots set in the current row (to clear before the next). */
   readonly #set: Int32Array;
   #setCount = 0;
   #bytes: Uint8Array = new Uint8Array(0);
-  #buffer: Buffer = Buffer.alloc(0);
+  #buffer: SliceableBuffer = Buffer.alloc(0) as SliceableBuffer;
   #pos = 0;
 
   /** RowScanner reads the members `keys` (distinct names, ASCII) of every row. */
   constructor(keys: readonly K[]) {
     this.#keys = [...keys];
     this.#keyBytes = this.#keys.map((key) => Buffer.from(key, 'latin1'));
+    let size = 16;
+    while (size < this.#keys.length * 4) size *= 2;
+    this.#tableMask = size - 1;
+    this.#table = new Int32Array(size * 2).fill(HASH_EMPTY);
     this.#keyBytes.forEach((bytes, slot) => {
       const hash = hashBytes(bytes, 0, bytes.length);
-      if (this.#slotByHash.has(hash))
-        throw new Error(`RowScanner: key hash collision on ${keys[slot]}`);
-      this.#slotByHash.set(hash, slot);
+      let at = hash & this.#tableMask;
+      while (this.#table[at * 2 + 1] !== HASH_EMPTY) {
+        if (this.#table[at * 2] === hash)
+          throw new Error(`RowScanner: hash collision on ${keys[slot]}`);
+        at = (at + 1) & this.#tableMask;
+      }
+      this.#table[at * 2] = hash;
+      this.#table[at * 2 + 1] = slot;
     });
     const record = {} as Record<K, unknown>;
     for (const key of this.#keys) record[key] = undefined;
@@ -55,7 +66,7 @@ export class RowScanner<K extends string> {
     onRow: (row: Readonly<Record<K, unknown>>, index: number) => void,
   ): boolean {
     this.#bytes = bytes;
-    this.#buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as SliceableBuffer;
     this.#pos = 0;
     try {
       this.#expect(OPEN_BRACE);
@@ -81,7 +92,7 @@ export class RowScanner<K extends string> {
     } finally {
       this.#clear();
       this.#bytes = new Uint8Array(0);
-      this.#buffer = Buffer.alloc(0);
+      this.#buffer = Buffer.alloc(0) as SliceableBuffer;
     }
   }
 
@@ -129,8 +140,14 @@ export class RowScanner<K extends string> {
     }
     if (i >= bytes.length) throw BAIL;
     this.#pos = i + 1;
-    const slot = this.#slotByHash.get(hash);
-    if (slot === undefined) return -1;
+    const table = this.#table;
+    let at = hash & this.#tableMask;
+    let slot = table[at * 2 + 1]!;
+    while (slot !== HASH_EMPTY && table[at * 2] !== hash) {
+      at = (at + 1) & this.#tableMask;
+      slot = table[at * 2 + 1]!;
+    }
+    if (slot === HASH_EMPTY) return -1;
     const key = this.#keyBytes[slot]!;
     if (key.length !== i - start) return -1;
     for (let k = 0; k < key.length; k++) if (bytes[start + k] !== key[k]) return -1;
@@ -166,8 +183,8 @@ export class RowScanner<K extends string> {
     }
     if (i >= bytes.length) throw BAIL;
     this.#pos = i + 1;
-    if (escaped) return parseJsonString(this.#buffer.toString('utf8', start - 1, i + 1));
-    return this.#buffer.toString(ascii ? 'latin1' : 'utf8', start, i);
+    if (escaped) return parseJsonString(this.#buffer.utf8Slice(start - 1, i + 1));
+    return ascii ? this.#buffer.latin1Slice(start, i) : this.#buffer.utf8Slice(start, i);
   }
 
   /** #number reads a number whose first byte `first` was consumed. */
@@ -212,7 +229,7 @@ export class RowScanner<K extends string> {
     }
     this.#pos = i;
     if (exponent || digits > 15 || fraction > 22) {
-      return Number(this.#buffer.toString('latin1', start, i));
+      return Number(this.#buffer.latin1Slice(start, i));
     }
     // Both operands are exact doubles, so one division rounds correctly, like JSON.parse.
     const value = fraction === 0 ? mantissa : mantissa / POWERS_OF_TEN[fraction]!;
@@ -257,6 +274,19 @@ export class RowScanner<K extends string> {
     this.#pos = i;
   }
 }
+
+/**
+ * SliceableBuffer exposes Buffer's bounds-checked decoders behind `toString(encoding, start,
+ * end)` (undici reads bodies with them too): a string per member value makes the wrapper's
+ * argument handling a measurable part of a scan.
+ */
+type SliceableBuffer = Buffer & {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+};
+
+/** HASH_EMPTY marks a free slot of the member-name table. */
+const HASH_EMPTY = -1;
 
 /** BAIL leaves a scan that met something outside the subset (caught in `scan`). */
 const BAIL: unique symbol = Symbol('RowScanner.bail');
