@@ -90,6 +90,17 @@ export interface ClusterSyncOptions {
 
 type Kind = 'node' | 'vm' | 'storage';
 
+/** CycleContext is what the cycles of one #run share. */
+interface CycleContext {
+  lister: InventoryLister;
+  pipelines: Pipelines;
+  details: DetailFetcher;
+  /** When the next poll also reads `/cluster/status` (resync). */
+  nextResync: number;
+  /** When the last cycle started (detail cycles wait detailWriteDelayMs after it). */
+  lastCycle: number;
+}
+
 /** One kind's informer with the feed that fills it and the handler that records its changes. */
 interface Pipeline<S extends { key: string; hash: string }> {
   feed: ListFeed<S>;
@@ -250,35 +261,29 @@ export class ClusterSync {
     );
 
     const backoff = new Backoff({ clock: this.#clock });
-    const lister = createInventoryLister(settings.listStrategy, this.#options.client);
+    const loop: CycleContext = {
+      lister: createInventoryLister(settings.listStrategy, this.#options.client),
+      pipelines,
+      details,
+      nextResync: this.#clock.now() + settings.resyncIntervalMs,
+      lastCycle: Number.NEGATIVE_INFINITY,
+    };
     let nextPoll = this.#clock.now();
-    let nextResync = this.#clock.now() + settings.resyncIntervalMs;
-    let lastCycle = Number.NEGATIVE_INFINITY;
     const detailDelay = settings.detailWriteDelayMs ?? 0;
     while (!signal.aborted) {
       const now = this.#clock.now();
       const pollDue = now >= nextPoll;
-      const detailsDue = this.#detailsChanged && now >= lastCycle + detailDelay;
+      const detailsDue = this.#detailsChanged && now >= loop.lastCycle + detailDelay;
       if (!pollDue && !detailsDue) {
-        const until = this.#detailsChanged ? Math.min(nextPoll, lastCycle + detailDelay) : nextPoll;
+        const until = this.#detailsChanged
+          ? Math.min(nextPoll, loop.lastCycle + detailDelay)
+          : nextPoll;
         await this.#sleep(until - now, signal);
         continue;
       }
       const started = now;
       try {
-        const polled = pollDue || !this.#synced;
-        let states: CycleStates;
-        if (polled) {
-          const resync = now >= nextResync;
-          states = await this.#poll(lister, resync, pipelines, details, signal);
-          if (resync) nextResync = now + settings.resyncIntervalMs;
-        }
-        this.#detailsChanged = false;
-        lastCycle = started;
-        // A cycle for new details only is not an observation of PVE: it maps the known states
-        // and bypasses the mass-deletion guards.
-        states ??= detailCycleStates(this.#known(pipelines), details);
-        const written = await this.#cycle(states, polled, pipelines, details, signal);
+        const written = await this.#runCycle(loop, pollDue || !this.#synced, started, signal);
         if (pollDue) {
           backoff.reset();
           nextPoll = nextPollAt(started, settings.pollIntervalMs, settings.pollPhaseMs);
@@ -306,6 +311,35 @@ export class ClusterSync {
     }
     await Promise.allSettled(tasks);
     await this.#flushMetrics().catch(() => {});
+  }
+
+  /**
+   * #runCycle runs one cycle — a poll, or (not `polled`) the known states with the guest details
+   * that arrived since — through the informers and the writer, and returns the number of events
+   * written. A cycle's states live in this call only: #run stays suspended between cycles, and V8
+   * keeps what a suspended async function once held in its locals, so a cycle run in #run's own
+   * frame kept its states (and arrays of them) alive until the next cycle — garbage that every
+   * young-generation collection then copied and promoted.
+   */
+  async #runCycle(
+    loop: CycleContext,
+    polled: boolean,
+    started: number,
+    signal: AbortSignal,
+  ): Promise<number> {
+    const { lister, pipelines, details } = loop;
+    let states: CycleStates | undefined;
+    if (polled) {
+      const resync = started >= loop.nextResync;
+      states = await this.#poll(lister, resync, pipelines, details, signal);
+      if (resync) loop.nextResync = started + this.#options.settings.resyncIntervalMs;
+    }
+    this.#detailsChanged = false;
+    loop.lastCycle = started;
+    // A cycle for new details only is not an observation of PVE: it maps the known states
+    // and bypasses the mass-deletion guards.
+    states ??= detailCycleStates(this.#known(pipelines), details);
+    return this.#cycle(states, polled, pipelines, details, signal);
   }
 
   /**
