@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { coerceError } from '../lib/coerce-error.js';
 import { Limiter } from '../lib/limiter.js';
 import { tokenAuthorization } from './api-token.js';
@@ -55,9 +55,9 @@ export interface PveClientOptions {
   /** Maximum concurrent detail calls (config, agent, interfaces); lists are not limited. @default 4 */
   detailConcurrency?: number;
   /**
-   * undici dispatcher to use instead of the client's own Agent (tests pass a MockAgent). TLS
+   * undici dispatcher to use instead of the client's own Pool (tests pass a MockAgent). TLS
    * options, the connect timeout and maxConnections are then the dispatcher's; `close()` does
-   * not close it. @default a keep-alive Agent owned by the client
+   * not close it. @default a keep-alive Pool owned by the client
    */
   dispatcher?: Dispatcher;
   /** Called after every HTTP call (list vs detail counting, latency metrics). */
@@ -96,14 +96,15 @@ export const PVE_CLIENT_DEFAULTS = {
  * returns normalised objects (see normalize/*) or rejects with a PveError carrying a stable
  * `code`; lists are validated whole (one malformed row rejects the list, so a sync never acts
  * on a partial list). Detail calls share a per-client concurrency limit. The client owns one
- * keep-alive undici Agent (unless a dispatcher is injected); call `close()` when done.
+ * keep-alive undici Pool for its one origin (unless a dispatcher is injected); call `close()`
+ * when done.
  */
 export class PveClient {
   /** The API base this client talks to (`https://host:8006`). */
   readonly origin: string;
   readonly #transport: PveTransport;
   readonly #limiter: Limiter;
-  readonly #ownedAgent: Agent | undefined;
+  readonly #ownedPool: Pool | undefined;
   #lastFingerprint: string | undefined;
 
   constructor(options: PveClientOptions) {
@@ -119,9 +120,9 @@ export class PveClient {
     requirePositive(detailConcurrency, 'detailConcurrency', true);
     const policy = tlsPolicy(options);
     this.origin = base.origin;
-    this.#ownedAgent =
+    this.#ownedPool =
       options.dispatcher === undefined
-        ? createAgent(policy, timeouts, maxConnections, (fingerprint) => {
+        ? createPool(base.origin, policy, timeouts, maxConnections, (fingerprint) => {
             this.#lastFingerprint = fingerprint;
           })
         : undefined;
@@ -129,7 +130,7 @@ export class PveClient {
       base,
       authorization,
       secrets: [options.secret],
-      dispatcher: options.dispatcher ?? (this.#ownedAgent as Agent),
+      dispatcher: options.dispatcher ?? (this.#ownedPool as Pool),
       timeouts,
       onRequest: options.onRequest,
     });
@@ -280,7 +281,7 @@ export class PveClient {
 
   /** close releases the client's own connections (an injected dispatcher is left open). */
   async close(): Promise<void> {
-    await this.#ownedAgent?.close();
+    await this.#ownedPool?.close();
   }
 
   #listNodeGuests(node: string, type: GuestType, options: PveCallOptions): Promise<PveGuest[]> {
@@ -332,14 +333,20 @@ export function createPveClient(options: PveClientOptions): PveClient {
   return new PveClient(options);
 }
 
-/** createAgent builds the client's keep-alive Agent enforcing the TLS policy. */
-function createAgent(
+/**
+ * createPool builds the client's keep-alive Pool for its origin, enforcing the TLS policy. A
+ * Pool, not an Agent: an Agent drops an origin's Pool (its queue, its clients) once all its
+ * connections have closed — after every poll of a quiet cluster, since pveproxy closes idle
+ * connections after 5 s — and builds them anew for the next request.
+ */
+function createPool(
+  origin: string,
   policy: TlsPolicy,
   timeouts: PveTimeouts,
   maxConnections: number,
   onPeerFingerprint: (fingerprint: string) => void,
-): Agent {
-  return new Agent({
+): Pool {
+  return new Pool(origin, {
     connect: createTlsConnector({ policy, timeoutMs: timeouts.connectMs, onPeerFingerprint }),
     connections: maxConnections,
     keepAliveTimeout: PVE_CLIENT_DEFAULTS.keepAliveMs,

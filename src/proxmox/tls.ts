@@ -65,7 +65,9 @@ export function createTlsConnector(options: TlsConnectorOptions): buildConnector
         else callback(null, socket);
         return;
       }
-      const presented = socket.getPeerCertificate().fingerprint256 || undefined;
+      // The X509Certificate view reads the fingerprint alone; getPeerCertificate() would build
+      // an object of every field, plus the raw certificate, for every connection.
+      const presented = socket.getPeerX509Certificate()?.fingerprint256 || undefined;
       if (presented !== undefined) options.onPeerFingerprint?.(presented);
       const refusal = refuse(options.policy, socket, presented);
       if (refusal === undefined) {
@@ -79,7 +81,7 @@ export function createTlsConnector(options: TlsConnectorOptions): buildConnector
 }
 
 function isTlsSocket(socket: unknown): socket is TLSSocket {
-  return typeof (socket as Partial<TLSSocket> | null)?.getPeerCertificate === 'function';
+  return typeof (socket as Partial<TLSSocket> | null)?.getPeerX509Certificate === 'function';
 }
 
 /** refuse returns why the certificate is refused under `policy`, or undefined to accept it. */
