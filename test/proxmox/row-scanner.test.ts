@@ -162,6 +162,16 @@ describe('RowScanner', () => {
     expect(scanAll(text).complete).toBe(false);
   });
 
+  it('reads right through its cache of short strings when values collide and are evicted', () => {
+    // 10,000 distinct short names (more than the cache holds), then the same again reversed.
+    const names = Array.from({ length: 10_000 }, (_, i) => `vm-${(i * 7919) % 10_007}`);
+    const rows = [...names, ...[...names].reverse()].map((name) => `{"name":"${name}"}`);
+    const text = `{"data":[${rows.join(',')}]}`;
+    const { complete, rows: scanned } = scanAll(text);
+    expect(complete).toBe(true);
+    expect(scanned.map((r) => r.name)).toEqual([...names, ...[...names].reverse()]);
+  });
+
   it('hands over one reused record: members of the previous row never leak into the next', () => {
     const seen: unknown[] = [];
     new RowScanner(KEYS).scan(Buffer.from('{"data":[{"name":"a","vmid":1},{"cpu":2}]}'), (row) =>

@@ -164,7 +164,9 @@ export class FieldReader {
    * recent stats), otherwise every key as a number, missing ones as 0.
    */
   usage<K extends string>(keys: readonly K[]): Record<K, number> | undefined {
-    if (!keys.some((key) => this.has(key))) return undefined;
+    let any = false;
+    for (const key of keys) if (this.has(key)) any = true;
+    if (!any) return undefined;
     const usage = {} as Record<K, number>;
     for (const key of keys) usage[key] = this.optNumber(key) ?? 0;
     return usage;

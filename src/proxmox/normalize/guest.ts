@@ -1,4 +1,3 @@
-import { assignDefined } from './assign-defined.js';
 import { badField, FieldReader } from './field-reader.js';
 import { splitTags } from './tags.js';
 
@@ -103,16 +102,23 @@ function readGuest(
     status: r.string('status'),
     tags: splitTags(r.optString('tags')),
   };
-  assignDefined(guest, {
-    name: r.optString('name'),
-    template,
-    maxcpu: r.optNumber(maxcpuKey),
-    maxmem: r.optNumber('maxmem'),
-    maxdisk: r.optNumber('maxdisk'),
-    lock: r.optString('lock'),
-    hastate: r.optString('hastate'),
-    pool: r.optString('pool'),
-  });
+  // Member by member rather than assignDefined: this runs for every guest of every poll, and
+  // the members come in one order, so guests share few hidden classes.
+  const name = r.optString('name');
+  if (name !== undefined) guest.name = name;
+  if (template !== undefined) guest.template = template;
+  const maxcpu = r.optNumber(maxcpuKey);
+  if (maxcpu !== undefined) guest.maxcpu = maxcpu;
+  const maxmem = r.optNumber('maxmem');
+  if (maxmem !== undefined) guest.maxmem = maxmem;
+  const maxdisk = r.optNumber('maxdisk');
+  if (maxdisk !== undefined) guest.maxdisk = maxdisk;
+  const lock = r.optString('lock');
+  if (lock !== undefined) guest.lock = lock;
+  const hastate = r.optString('hastate');
+  if (hastate !== undefined) guest.hastate = hastate;
+  const pool = r.optString('pool');
+  if (pool !== undefined) guest.pool = pool;
   const usage = r.usage(USAGE_KEYS);
   if (usage) guest.usage = usage;
   return guest;

@@ -29,6 +29,8 @@ export class RowScanner<K extends string> {
   #bytes: Uint8Array = new Uint8Array(0);
   #buffer: SliceableBuffer = Buffer.alloc(0) as SliceableBuffer;
   #pos = 0;
+  /** Recent short ASCII string values, direct-mapped by hash (see #string). */
+  readonly #strings: (string | undefined)[] = new Array(STRING_CACHE_SIZE).fill(undefined);
 
   /** RowScanner reads the members `keys` (distinct names, ASCII) of every row. */
   constructor(keys: readonly K[]) {
@@ -165,12 +167,18 @@ export class RowScanner<K extends string> {
     throw BAIL;
   }
 
-  /** #string reads a string (after its opening quote). */
+  /**
+   * #string reads a string (after its opening quote). A short ASCII value that a recent row had
+   * too (a type, status, node, pool or tag list — and names, while they fit the cache) is
+   * returned as the string made then: a poll allocates strings only for what is new to it, and
+   * those copies are shared with the states that keep them.
+   */
   #string(): string {
     const bytes = this.#bytes;
     const start = this.#pos;
     let ascii = true;
     let escaped = false;
+    let hash = HASH_SEED;
     let i = start;
     for (; i < bytes.length; i++) {
       const c = bytes[i]!;
@@ -180,11 +188,19 @@ export class RowScanner<K extends string> {
         escaped = true;
         i++;
       } else if (c >= 0x80) ascii = false;
+      hash = Math.imul(hash ^ c, HASH_PRIME);
     }
     if (i >= bytes.length) throw BAIL;
     this.#pos = i + 1;
     if (escaped) return parseJsonString(this.#buffer.utf8Slice(start - 1, i + 1));
-    return ascii ? this.#buffer.latin1Slice(start, i) : this.#buffer.utf8Slice(start, i);
+    if (!ascii) return this.#buffer.utf8Slice(start, i);
+    if (i - start > CACHED_STRING_LENGTH) return this.#buffer.latin1Slice(start, i);
+    const at = hash & (STRING_CACHE_SIZE - 1);
+    const cached = this.#strings[at];
+    if (cached !== undefined && sameAscii(cached, bytes, start, i)) return cached;
+    const value = this.#buffer.latin1Slice(start, i);
+    this.#strings[at] = value;
+    return value;
   }
 
   /** #number reads a number whose first byte `first` was consumed. */
@@ -284,6 +300,17 @@ type SliceableBuffer = Buffer & {
   latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
 };
+
+/** Entries of the string cache (a power of two) and the longest value it keeps. */
+const STRING_CACHE_SIZE = 4096;
+const CACHED_STRING_LENGTH = 40;
+
+/** sameAscii tells whether `value` is the ASCII text of bytes[start, end). */
+function sameAscii(value: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (value.length !== end - start) return false;
+  for (let k = 0; k < value.length; k++) if (value.charCodeAt(k) !== bytes[start + k]) return false;
+  return true;
+}
 
 /** HASH_EMPTY marks a free slot of the member-name table. */
 const HASH_EMPTY = -1;
