@@ -16,6 +16,7 @@ import { createGraphQLHandler } from './graphql/yoga.js';
 import { ClusterManager } from './inventory/cluster-manager.js';
 import type { Logger } from './lib/logger.js';
 import { Releasers } from './lib/releasers.js';
+import { YoungGenerationCollector } from './lib/young-gc.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createHttpServer, type ReadinessReport } from './server.js';
 
@@ -112,6 +113,13 @@ function createClusterManager(
   },
 ): ClusterManager {
   const { metrics } = parts;
+  const collector = new YoungGenerationCollector();
+  parts.logger.info(
+    { youngGenerationAfterCycles: collector.enabled },
+    collector.enabled
+      ? 'young-generation collections run after sync cycles (node --expose-gc)'
+      : 'node runs without --expose-gc: young-generation collections are left to V8, and may land in the middle of a poll (npm start passes the flag)',
+  );
   return new ClusterManager({
     clusters: parts.clusters,
     db: parts.db,
@@ -133,6 +141,7 @@ function createClusterManager(
       parts.bus.publish(events);
     },
     logger: parts.logger,
+    ...(collector.enabled ? { quietPoint: () => collector.quietPoint() } : {}),
     counters: {
       request: (clusterId, event) => {
         metrics.pveRequests.inc({

@@ -36,6 +36,8 @@ export interface ClusterManagerOptions {
     /** Every PVE request of every cluster (list vs detail, outcome). */
     request?(clusterId: number, event: PveRequestEvent): void;
   };
+  /** Called after every sync cycle of every cluster (ClusterSyncOptions.quietPoint). */
+  quietPoint?: () => void;
   /** Builds a cluster's client (tests inject dispatchers). @default new PveClient(options) */
   createClient?: (options: PveClientOptions) => PveClient;
 }
@@ -233,6 +235,7 @@ export class ClusterManager {
       verifyStored: this.#verifyNext.delete(row.id),
       firstSyncGate: this.#firstSyncGate,
       ...(counters ? { counters } : {}),
+      ...(this.#options.quietPoint ? { quietPoint: this.#options.quietPoint } : {}),
     });
     this.#running.set(row.id, { sync, client, fingerprint });
     this.#attempted.delete(row.id);
