@@ -168,34 +168,34 @@ export class PveClient {
 
   /** listClusterGuests reads `/cluster/resources?type=vm`: every QEMU VM and LXC container. */
   async listClusterGuests(options: PveCallOptions = {}): Promise<PveGuest[]> {
-    return this.#get(
-      '/cluster/resources?type=vm',
-      'list',
-      options,
-      (data) => normalizeClusterResources(data).guests,
-      (body) => scanClusterResources(body)?.guests,
-    );
+    return this.#resourcesOfType('vm', 'guests', options);
   }
 
   /** listClusterNodes reads `/cluster/resources?type=node`. */
   async listClusterNodes(options: PveCallOptions = {}): Promise<PveNode[]> {
-    return this.#get(
-      '/cluster/resources?type=node',
-      'list',
-      options,
-      (data) => normalizeClusterResources(data).nodes,
-      (body) => scanClusterResources(body)?.nodes,
-    );
+    return this.#resourcesOfType('node', 'nodes', options);
   }
 
   /** listClusterStorage reads `/cluster/resources?type=storage`: one row per (node, storage). */
   async listClusterStorage(options: PveCallOptions = {}): Promise<PveStorage[]> {
+    return this.#resourcesOfType('storage', 'storage', options);
+  }
+
+  /**
+   * #resourcesOfType reads `/cluster/resources?type=<type>` and keeps the one kind it lists
+   * (read like listClusterResources: scanned, or parsed when the scanner leaves it).
+   */
+  #resourcesOfType<K extends keyof PveClusterResources>(
+    type: 'vm' | 'node' | 'storage',
+    kind: K,
+    options: PveCallOptions,
+  ): Promise<PveClusterResources[K]> {
     return this.#get(
-      '/cluster/resources?type=storage',
+      `/cluster/resources?type=${type}`,
       'list',
       options,
-      (data) => normalizeClusterResources(data).storage,
-      (body) => scanClusterResources(body)?.storage,
+      (data) => normalizeClusterResources(data)[kind],
+      (body) => scanClusterResources(body)?.[kind],
     );
   }
 
