@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { type Dispatcher, request } from 'undici';
 import { coerceError } from '../lib/coerce-error.js';
 import type { ApiBase } from './base-url.js';
+import { type BodyBuffers, sharedBodyBuffers } from './body-buffers.js';
 import {
   BODY_FIELD,
   PveAbortedError,
@@ -64,6 +65,8 @@ export interface TransportOptions {
   dispatcher: Dispatcher;
   timeouts: PveTimeouts;
   onRequest?: (event: PveRequestEvent) => void;
+  /** Where bodies read for `scan` are read into. @default sharedBodyBuffers */
+  bodyBuffers?: BodyBuffers;
 }
 
 /** GetOptions describes one GET. */
@@ -75,6 +78,7 @@ export interface GetOptions<T> {
   /**
    * Reads a success body's bytes into the result without JSON.parse (a fast path, such as
    * scanClusterResources): undefined means "not handled", and the body goes through `parse`.
+   * The bytes are a lent buffer, read into again once `scan` returns: it must not keep them.
    */
   scan?: (body: Uint8Array) => T | undefined;
   /** Turns an HTTP error into a result instead (for "no IPs known" 500s); undefined rethrows. */
@@ -135,12 +139,20 @@ export class PveTransport {
       status = response.statusCode;
       let text: string;
       if (options.scan) {
-        const bytes = await response.body.bytes();
-        if (status >= 200 && status <= 299) {
-          const scanned = options.scan(bytes);
-          if (scanned !== undefined) return scanned;
+        const length = Number(response.headers['content-length']);
+        const body = await (this.#options.bodyBuffers ?? sharedBodyBuffers).read(
+          response.body,
+          Number.isSafeInteger(length) ? length : undefined,
+        );
+        try {
+          if (status >= 200 && status <= 299) {
+            const scanned = options.scan(body.bytes);
+            if (scanned !== undefined) return scanned;
+          }
+          text = decodeBody(body.bytes);
+        } finally {
+          body.release();
         }
-        text = decodeBody(bytes);
       } else {
         text = await response.body.text();
       }
