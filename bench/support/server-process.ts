@@ -14,13 +14,15 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
-/** ServerMemory is `process.memoryUsage()` of the server after two full collections. */
+/** ServerMemory is `process.memoryUsage()` of the server once its garbage is collected. */
 export interface ServerMemory {
   rss: number;
   heapTotal: number;
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** V8's heap spaces (new_space, old_space, …): committed and used bytes. */
+  spaces?: Record<string, { size: number; used: number }>;
 }
 
 /** ServerProcessOptions configure {@link startServerProcess}. */
@@ -52,8 +54,13 @@ export interface ServerProcess {
     match: (line: LogLine) => boolean,
     options?: { timeoutMs?: number; from?: number },
   ): Promise<LogLine>;
-  /** memory collects garbage in the server (two full GCs) and returns its memory usage. */
+  /**
+   * memory collects garbage in the server until its RSS stops falling and returns the memory the
+   * live objects retain (server-agent.ts).
+   */
   memory(): Promise<ServerMemory>;
+  /** usage is the server's process.memoryUsage() as it is (no collection first). */
+  usage(): Promise<ServerMemory>;
   /** startProfile starts a CPU profile of the server (sampling every 0.5 ms). */
   startProfile(): Promise<void>;
   /** stopProfile ends the CPU profile and writes it to `file` (`.cpuprofile`). */
@@ -224,6 +231,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     logCount: () => dropped + lines.length,
     waitForLog,
     memory: () => ask<ServerMemory>({ cmd: 'memory' }),
+    usage: () => ask<ServerMemory>({ cmd: 'usage' }),
     startProfile: () => ask<void>({ cmd: 'profile-start' }),
     stopProfile: (file) => ask<string>({ cmd: 'profile-stop', file }),
     heapSnapshot: (file) => ask<string>({ cmd: 'heap-snapshot', file }),
