@@ -1,6 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/database.js';
-import { ipAddressFromRow, vmFromRow } from '../../src/db/inventory-records.js';
+import {
+  type IpAddressRecord,
+  ipAddressFromRow,
+  vmFromRow,
+} from '../../src/db/inventory-records.js';
 import type { InventoryEvent } from '../../src/events/inventory-change.js';
 import { ClusterSync, type SyncSettings } from '../../src/inventory/cluster-sync.js';
 import { sortIpAddresses } from '../../src/inventory/state.js';
@@ -404,6 +408,44 @@ describe('ClusterSync', () => {
       );
       expect(rows.map((r) => r.vmid)).toContain(template.vmid);
     });
+
+    // A rename: the event's `previous` is the row replaced, with the addresses stored for it (in
+    // NIC, then address order); and a vm_template row that a guest which is no template has
+    // (inserted by hand here) is removed when the guest is written.
+    const renamed = withAgent[0]!;
+    const stored = await testDb.query<{ nic_name: string; ip_address: string }>(
+      `select i.nic_name, i.ip_address from vm_ipaddress i join pve_vm v on v.id = i.vm_id
+        where v.cluster_id = $1 and v.vmid = $2 order by i.nic_name, i.ip_address`,
+      [clusterId, renamed.vmid],
+    );
+    expect(stored.length).toBeGreaterThan(0);
+    await testDb.query(
+      `insert into vm_template (cluster_id, vm_id, vmid, template_name, node_name, type)
+       select cluster_id, id, vmid, 'stale', node_name, type from pve_vm
+        where cluster_id = $1 and vmid = $2`,
+      [clusterId, renamed.vmid],
+    );
+    sim.control.updateGuest(renamed.vmid, { name: `${renamed.name}-renamed` });
+    await eventually(() => {
+      const update = h.events.find(
+        (e) =>
+          e.kind === 'vm' &&
+          e.vmid === renamed.vmid &&
+          e.type === 'UPDATED' &&
+          e.changedFields.includes('name'),
+      );
+      expect(update).toBeDefined();
+      const previous = update!.previous as { name: string; ipAddresses: IpAddressRecord[] };
+      expect(previous.name).toBe(renamed.name);
+      expect(previous.ipAddresses.map((ip) => [ip.nicName, ip.ipAddress])).toEqual(
+        stored.map((row) => [row.nic_name, row.ip_address]),
+      );
+    });
+    const stale = await testDb.query(
+      'select 1 from vm_template where cluster_id = $1 and vmid = $2',
+      [clusterId, renamed.vmid],
+    );
+    expect(stale).toEqual([]);
     registerSecret(sim.secret);
   });
 

@@ -32,13 +32,19 @@ export async function writeGuests(
   const id = clusterId;
   const entries = [...changes.guests.entries()];
   const vmids = entries.map(([key]) => Number(key.slice(key.indexOf('/') + 1)));
+  // The rows replaced, each with its addresses (one statement: a round trip less per cycle).
   const { rows } = await client.query(
-    'select * from pve_vm where cluster_id = $1 and vmid = any($2::int[])',
+    `select v.*,
+            (select coalesce(json_agg(i order by i.nic_name, i.ip_address), '[]'::json)
+               from vm_ipaddress i where i.vm_id = v.id) as ip_rows
+       from pve_vm v where v.cluster_id = $1 and v.vmid = any($2::int[])`,
     [id, vmids],
   );
-  const previousIps = await loadIpAddresses(
-    client,
-    rows.map((row) => Number(row.id)),
+  const previousIps = new Map(
+    rows.map((row) => [
+      Number(row.id),
+      (row.ip_rows as Record<string, unknown>[]).map(ipAddressFromRow),
+    ]),
   );
   const previous = new Map(
     rows.map((row) => [
@@ -151,8 +157,11 @@ async function upsertGuests(
       hash: s.hash,
     };
   });
+  // The same statement removes the `vm_template` rows of the guests that are not templates (a
+  // guest converted back, or a row edited by hand): no round trip of its own per cycle.
   const written = await client.query(
-    `insert into pve_vm (cluster_id, vmid, node_id, node_name, type, vm_name, status, is_template, cpu_num,
+    `with up as (
+     insert into pve_vm (cluster_id, vmid, node_id, node_name, type, vm_name, status, is_template, cpu_num,
                          max_mem, max_disk, tags, lock, hastate, pool, description, agent_enabled,
                          cpu_usage, mem_used, disk_used, net_in, net_out, disk_read, disk_write, uptime,
                          resource_hash, metrics_updated_at)
@@ -174,7 +183,12 @@ async function upsertGuests(
        net_in = excluded.net_in, net_out = excluded.net_out, disk_read = excluded.disk_read,
        disk_write = excluded.disk_write, uptime = excluded.uptime, resource_hash = excluded.resource_hash,
        metrics_updated_at = now(), last_sync_time = now(), updated_at = now()
-     returning id, vmid, last_sync_time`,
+     returning id, vmid, last_sync_time, is_template
+     ), untemplated as (
+       delete from vm_template t using up
+        where t.cluster_id = $1 and t.vmid = up.vmid and up.is_template = 0
+     )
+     select id, vmid, last_sync_time from up`,
     [id, JSON.stringify(rows)],
   );
   // The rows as written, without reading every column back: what was sent plus what PostgreSQL
@@ -251,7 +265,10 @@ async function replaceIpAddresses(
   );
 }
 
-/** syncTemplates keeps `vm_template` in step: a row per guest that is a template, none for others. */
+/**
+ * syncTemplates writes a `vm_template` row per upserted guest that is a template (the upsert
+ * itself removed those of the others).
+ */
 async function syncTemplates(
   client: pg.PoolClient,
   clusterId: number,
@@ -259,13 +276,6 @@ async function syncTemplates(
   rowIds: Map<number, number>,
 ): Promise<void> {
   const templates = upserts.filter((s) => s.template);
-  const others = upserts.filter((s) => !s.template).map((s) => s.vmid);
-  if (others.length > 0) {
-    await client.query('delete from vm_template where cluster_id = $1 and vmid = any($2::int[])', [
-      clusterId,
-      others,
-    ]);
-  }
   if (templates.length === 0) return;
   await client.query(
     `insert into vm_template (cluster_id, vm_id, vmid, template_name, node_name, type, description)
@@ -287,22 +297,4 @@ async function syncTemplates(
 
 function ipKey(ip: IpAddressRecord): string {
   return `${ip.nicName}|${ip.ipAddress}|${ip.macAddress}|${ip.prefixLength}|${ip.configNic}`;
-}
-
-async function loadIpAddresses(
-  client: pg.PoolClient,
-  vmIds: number[],
-): Promise<Map<number, IpAddressRecord[]>> {
-  const byVm = new Map<number, IpAddressRecord[]>();
-  if (vmIds.length === 0) return byVm;
-  const { rows } = await client.query(
-    'select * from vm_ipaddress where vm_id = any($1::int[]) order by nic_name, ip_address',
-    [vmIds],
-  );
-  for (const row of rows) {
-    const list = byVm.get(Number(row.vm_id)) ?? [];
-    list.push(ipAddressFromRow(row));
-    byVm.set(Number(row.vm_id), list);
-  }
-  return byVm;
 }
