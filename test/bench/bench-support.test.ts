@@ -137,3 +137,25 @@ describe('profile summaries', () => {
     ]);
   });
 });
+
+describe('monotonic time across processes', () => {
+  it('maps a reading taken in another process onto this process’s performance.now()', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { monotonicMs, toPerformanceTime } = await import('../../bench/support/monotonic.js');
+    const before = performance.now();
+    const theirs = Number(
+      execFileSync(
+        process.execPath,
+        ['-e', 'process.stdout.write(String(process.hrtime.bigint()))'],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    );
+    const after = performance.now();
+    const mapped = toPerformanceTime(theirs / 1e6);
+    expect(mapped).toBeGreaterThanOrEqual(before);
+    expect(mapped).toBeLessThanOrEqual(after);
+    expect(toPerformanceTime(monotonicMs())).toBeCloseTo(performance.now(), 0);
+  });
+});
