@@ -450,14 +450,16 @@ export class ClusterSync {
       storages.batch.restore(changes.storages);
       throw err;
     }
-    this.#usage.written(changes);
-    logChanges(this.#log, events);
-    details.track(guests.informer.indexer.list());
-    for (const [before, after] of states.changedGuests) details.changed(before, after);
+    // Committed: subscribers hear of it first, the bookkeeping below (a walk over every guest)
+    // comes after.
     if (events.length > 0) {
       this.#options.publish(events);
       this.#options.counters?.events?.(this.#options.cluster.id, events.length);
     }
+    this.#usage.written(changes);
+    logChanges(this.#log, events);
+    details.track(guests.informer.indexer.list());
+    for (const [before, after] of states.changedGuests) details.changed(before, after);
     this.#synced = true;
     return events.length;
   }
