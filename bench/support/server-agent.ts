@@ -3,7 +3,6 @@
 // driven over the IPC channel of the spawn (see server-process.ts). It answers:
 // - `memory`: the memory the live objects retain (see retainedMemory): process.memoryUsage()
 //   and V8's heap spaces after collecting until RSS stops falling;
-// - `usage`: process.memoryUsage() as it is, garbage included;
 // - `profile-start` / `profile-stop`: a V8 CPU profile of just a measured window, written as a
 //   `.cpuprofile` file;
 // - `heap-snapshot`: a heap snapshot file.
@@ -15,7 +14,6 @@ import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 type Command =
   | { id: number; cmd: 'memory' }
-  | { id: number; cmd: 'usage' }
   | { id: number; cmd: 'profile-start' }
   | { id: number; cmd: 'profile-stop'; file: string }
   | { id: number; cmd: 'heap-snapshot'; file: string };
@@ -85,8 +83,6 @@ async function handle(command: Command): Promise<unknown> {
   switch (command.cmd) {
     case 'memory':
       return retainedMemory();
-    case 'usage':
-      return process.memoryUsage();
     case 'profile-start':
       session ??= new Session();
       session.connect();

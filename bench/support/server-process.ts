@@ -22,7 +22,7 @@ export interface ServerMemory {
   external: number;
   arrayBuffers: number;
   /** V8's heap spaces (new_space, old_space, …): committed and used bytes. */
-  spaces?: Record<string, { size: number; used: number }>;
+  spaces: Record<string, { size: number; used: number }>;
 }
 
 /** ServerProcessOptions configure {@link startServerProcess}. */
@@ -59,8 +59,6 @@ export interface ServerProcess {
    * live objects retain (server-agent.ts).
    */
   memory(): Promise<ServerMemory>;
-  /** usage is the server's process.memoryUsage() as it is (no collection first). */
-  usage(): Promise<ServerMemory>;
   /** startProfile starts a CPU profile of the server (sampling every 0.5 ms). */
   startProfile(): Promise<void>;
   /** stopProfile ends the CPU profile and writes it to `file` (`.cpuprofile`). */
@@ -231,7 +229,6 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     logCount: () => dropped + lines.length,
     waitForLog,
     memory: () => ask<ServerMemory>({ cmd: 'memory' }),
-    usage: () => ask<ServerMemory>({ cmd: 'usage' }),
     startProfile: () => ask<void>({ cmd: 'profile-start' }),
     stopProfile: (file) => ask<string>({ cmd: 'profile-stop', file }),
     heapSnapshot: (file) => ask<string>({ cmd: 'heap-snapshot', file }),

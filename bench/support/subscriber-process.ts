@@ -4,7 +4,7 @@
 // process, a simulator rendering a 1,000-guest answer (tens of ms) held events back, and its
 // stall was counted as the server's latency. It receives one SubscriberJob over IPC, reports
 // `{ ready: true }` once subscribed, then `{ event, at }` per event (`at`: the monotonic clock,
-// shared by every process of the machine, in ms) and `{ errors }` when asked to close.
+// shared by every process of the machine, in ms) and `{ closed, errors }` when asked to close.
 import { monotonicMs } from './monotonic.js';
 import { openVmSubscribers, type VmEvent } from './vm-subscribers.js';
 
