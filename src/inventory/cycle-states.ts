@@ -19,6 +19,19 @@ import {
   storageKey,
 } from './state.js';
 
+/**
+ * UnknownUnchangedGuestError: a listing reported a guest unchanged that the informers do not
+ * hold — the row digests remembered and the known states disagree (a bug; the cycle fails, and
+ * the next poll reads every row in full).
+ */
+export class UnknownUnchangedGuestError extends Error {
+  readonly code = 'UNKNOWN_UNCHANGED_GUEST';
+  constructor(key: string) {
+    super(`the listing reported guest ${key} unchanged, but it is not known`);
+    this.name = 'UnknownUnchangedGuestError';
+  }
+}
+
 /** KnownInventory is what the informers hold before a cycle (their caches). */
 export interface KnownInventory {
   node(key: string): NodeState | undefined;
@@ -36,6 +49,11 @@ export interface CycleStates {
   storages: StorageState[];
   /** Guests whose state changed, with their state before: their details may follow. */
   changedGuests: [before: GuestState, after: GuestState][];
+  /**
+   * The row digest of every guest listed in full, by key: what to remember, once the states are
+   * applied and written, for the next poll to skip rows that did not change.
+   */
+  guestDigests: Map<string, number>;
 }
 
 /**
@@ -62,14 +80,27 @@ export function buildCycleStates(
     return state;
   });
   const changedGuests: [GuestState, GuestState][] = [];
-  const guests = list.guests.map((guest) => {
+  const guestDigests = new Map<string, number>();
+  const guests = list.guests.map((guest, i) => {
     const key = guestKey(guest.type, guest.vmid);
     const before = known.guest(key);
     const state = guestStateFromPve(guest, details.details(key), before);
     if (before && before.hash !== state.hash) changedGuests.push([before, state]);
     if (guest.usage) usage.guests.set(key, guestUsageFromPve(guest), { vmid: guest.vmid });
+    const digest = list.guestDigests[i];
+    if (digest !== undefined) guestDigests.set(state.key, digest);
     return state;
   });
+  // Rows that are what the known states were made from: the known state, with any new details.
+  for (const row of list.unchangedGuests) {
+    const key = guestKey(row.type, row.vmid);
+    const before = known.guest(key);
+    if (!before) throw new UnknownUnchangedGuestError(key);
+    const state = guestStateWithDetails(before, details.details(key));
+    if (state.hash !== before.hash) changedGuests.push([before, state]);
+    if (row.usage) usage.guests.set(key, guestUsageFromPve(row), { vmid: row.vmid });
+    guests.push(state);
+  }
   const storages = list.storages.map((storage) => {
     const state = storageStateFromPve(
       storage,
@@ -100,7 +131,7 @@ export function buildCycleStates(
         storages.push(storage);
     }
   }
-  return { nodes, guests, storages, changedGuests };
+  return { nodes, guests, storages, changedGuests, guestDigests };
 }
 
 /**
@@ -119,5 +150,11 @@ export function detailCycleStates(
     if (state.hash !== before.hash) changedGuests.push([before, state]);
     return state;
   });
-  return { nodes: known.nodes(), guests, storages: known.storages(), changedGuests };
+  return {
+    nodes: known.nodes(),
+    guests,
+    storages: known.storages(),
+    changedGuests,
+    guestDigests: new Map(),
+  };
 }

@@ -1,5 +1,6 @@
 import type { PveClient } from '../proxmox/client.js';
 import { PveError } from '../proxmox/errors.js';
+import type { KnownGuestDigest, UnchangedGuest } from '../proxmox/normalize/cluster-resources.js';
 import type { PveGuest } from '../proxmox/normalize/guest.js';
 import type { PveNode } from '../proxmox/normalize/node.js';
 import type { PveStorage } from '../proxmox/normalize/storage.js';
@@ -14,24 +15,53 @@ export interface InventoryList {
   guests: PveGuest[];
   storages: PveStorage[];
   unlistedNodes: ReadonlySet<string>;
+  /**
+   * Guests listed with the very row their known state was made from (only when `list` was given
+   * `known`): their usage only. Listed as much as `guests` are.
+   */
+  unchangedGuests: UnchangedGuest[];
+  /** The row digest of each of `guests` (same order) to remember; empty when there are none. */
+  guestDigests: readonly number[];
 }
 
 /** InventoryLister lists a whole cluster; rejects when the listing is not trustworthy. */
 export interface InventoryLister {
-  list(signal: AbortSignal): Promise<InventoryList>;
+  /**
+   * list lists the cluster. With `known` (the row digests the caller's states were made from), a
+   * lister may report guests whose rows did not change in `unchangedGuests`; without it, every
+   * guest is in `guests`.
+   */
+  list(signal: AbortSignal, known?: KnownGuestDigest): Promise<InventoryList>;
+}
+
+/** noDigests are the digest members of a listing that lists every guest in full. */
+function noDigests(): Pick<InventoryList, 'unchangedGuests' | 'guestDigests'> {
+  return { unchangedGuests: [], guestDigests: [] };
 }
 
 /**
  * ClusterResourcesLister lists a cluster with one `GET /cluster/resources` (DESIGN §3): nodes,
  * guests and storage of every node, answered by the node we talk to without proxying, so it
- * works while other nodes are down.
+ * works while other nodes are down. Given `known`, it reports unchanged guest rows
+ * (PveClient.listClusterResourcesSince).
  */
 export class ClusterResourcesLister implements InventoryLister {
   constructor(private readonly client: PveClient) {}
 
-  async list(signal: AbortSignal): Promise<InventoryList> {
-    const { nodes, guests, storage } = await this.client.listClusterResources({ signal });
-    return { nodes, guests, storages: storage, unlistedNodes: new Set() };
+  async list(signal: AbortSignal, known?: KnownGuestDigest): Promise<InventoryList> {
+    if (!known) {
+      const { nodes, guests, storage } = await this.client.listClusterResources({ signal });
+      return { ...noDigests(), nodes, guests, storages: storage, unlistedNodes: new Set() };
+    }
+    const listed = await this.client.listClusterResourcesSince(known, { signal });
+    return {
+      nodes: listed.nodes,
+      guests: listed.guests,
+      storages: listed.storage,
+      unlistedNodes: new Set(),
+      unchangedGuests: listed.unchangedGuests,
+      guestDigests: listed.guestDigests,
+    };
   }
 }
 
@@ -70,6 +100,7 @@ export class PerNodeLister implements InventoryLister {
       }),
     );
     return {
+      ...noDigests(),
       nodes,
       guests: perNode.flatMap((n) => n.guests),
       storages: perNode.flatMap((n) => n.storages),

@@ -16,6 +16,7 @@ import {
   nodeStateFor,
   type StorageState,
   type StorageUsage,
+  sameFields,
   sortIpAddresses,
   storageKey,
   storageStateFor,
@@ -109,8 +110,18 @@ export function guestStateWithDetails(
   known: GuestState,
   details: GuestDetails | undefined,
 ): GuestState {
-  return guestStateFor({ ...known, ...detailFields(known.status, details, known) }, known);
+  const fields = detailFields(known.status, details, known);
+  // Checked first, so that the common case (nothing new) copies no state.
+  if (sameFields<GuestDetails>(known, fields, DETAIL_FIELDS)) return known;
+  return guestStateFor({ ...known, ...fields }, known);
 }
+
+/** DETAIL_FIELDS are the fields of GuestDetails. */
+const DETAIL_FIELDS = [
+  'description',
+  'agentEnabled',
+  'ipAddresses',
+] as const satisfies readonly (keyof GuestDetails)[];
 
 /** detailFields are a guest's detail fields: fetched details first, then what is known. */
 function detailFields(
@@ -126,7 +137,7 @@ function detailFields(
 }
 
 /** guestUsageFromPve is a guest's metrics (null when PVE sent none). */
-export function guestUsageFromPve(guest: PveGuest): GuestUsage {
+export function guestUsageFromPve(guest: Pick<PveGuest, 'usage'>): GuestUsage {
   const u = guest.usage;
   return {
     cpuUsage: u?.cpu ?? null,

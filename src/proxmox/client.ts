@@ -5,9 +5,13 @@ import { tokenAuthorization } from './api-token.js';
 import { parseBaseUrl } from './base-url.js';
 import { PveAbortedError, PveError, PveInvalidArgumentError, PveServerError } from './errors.js';
 import {
+  type KnownGuestDigest,
   normalizeClusterResources,
+  normalizeClusterResourcesSince,
   type PveClusterResources,
+  type PveClusterResourcesSince,
   scanClusterResources,
+  scanClusterResourcesSince,
 } from './normalize/cluster-resources.js';
 import { normalizeClusterStatus, type PveClusterStatus } from './normalize/cluster-status.js';
 import { readList } from './normalize/field-reader.js';
@@ -163,6 +167,24 @@ export class PveClient {
       options,
       normalizeClusterResources,
       scanClusterResources,
+    );
+  }
+
+  /**
+   * listClusterResourcesSince reads `/cluster/resources` for a caller that keeps states of the
+   * guests: rows whose digest is `known(type, vmid)` come back in `unchangedGuests`, usage only
+   * (see PveClusterResourcesSince; a parsed answer has every guest in `guests`).
+   */
+  async listClusterResourcesSince(
+    known: KnownGuestDigest,
+    options: PveCallOptions = {},
+  ): Promise<PveClusterResourcesSince> {
+    return this.#get(
+      '/cluster/resources',
+      'list',
+      options,
+      normalizeClusterResourcesSince,
+      (body) => scanClusterResourcesSince(body, known),
     );
   }
 

@@ -159,6 +159,40 @@ describe('ClusterSync', () => {
     expect(after).toEqual(stamp);
   });
 
+  it('reads unchanged guest rows by their usage only, and still writes every change, undone ones too', async () => {
+    await freshCluster();
+    const h = startSync();
+    const reads: { full: number; unchanged: number }[] = [];
+    const listSince = h.client.listClusterResourcesSince.bind(h.client);
+    h.client.listClusterResourcesSince = async (known, options) => {
+      const listed = await listSince(known, options);
+      reads.push({ full: listed.guests.length, unchanged: listed.unchangedGuests.length });
+      return listed;
+    };
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    const guests = sim.control.guests().length;
+    await eventually(() => expect(reads.at(-1)).toEqual({ full: 0, unchanged: guests }));
+    const nameOf = async (vmid: number) =>
+      (
+        await testDb.query<{ vm_name: string }>(
+          'select vm_name from pve_vm where cluster_id = $1 and vmid = $2',
+          [clusterId, vmid],
+        )
+      )[0]?.vm_name;
+    const target = sim.control.guests().find((g) => !g.template)!;
+    sim.control.updateGuest(target.vmid, { name: 'renamed-once' });
+    await eventually(async () => expect(await nameOf(target.vmid)).toBe('renamed-once'));
+    // Back to the very row the first state was made from: a change, not "unchanged".
+    sim.control.updateGuest(target.vmid, { name: target.name });
+    await eventually(async () => expect(await nameOf(target.vmid)).toBe(target.name));
+    expect(
+      h.events
+        .filter((e) => e.vmid === target.vmid && e.changedFields.includes('name'))
+        .map((e) => (e.payload as { name: string }).name),
+    ).toEqual(['renamed-once', target.name]);
+    expect(reads.some((r) => r.full === 1 && r.unchanged === guests - 1)).toBe(true);
+  });
+
   it('follows additions, removals, renames, power changes and migrations', async () => {
     await freshCluster();
     const h = startSync();

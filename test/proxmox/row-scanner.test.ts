@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   normalizeClusterResources,
+  normalizeClusterResourcesSince,
   RESOURCE_MEMBERS,
   scanClusterResources,
+  scanClusterResourcesSince,
 } from '../../src/proxmox/normalize/cluster-resources.js';
 import { RowScanner } from '../../src/proxmox/normalize/row-scanner.js';
 
@@ -301,5 +303,140 @@ describe('scanClusterResources', () => {
     const data = (JSON.parse(resourcesAnswer(5)) as { data: Record<string, unknown>[] }).data;
     normalizeClusterResources(data.map(watched));
     expect([...read].sort()).toEqual([...RESOURCE_MEMBERS].sort());
+  });
+});
+
+/** digestsOf scans `text` with `digestKeys` and returns each row's digest. */
+function digestsOf(text: string, digestKeys: readonly (typeof KEYS)[number][]): number[] {
+  const scanner = new RowScanner(KEYS, { digestKeys });
+  const digests: number[] = [];
+  expect(scanner.scan(Buffer.from(text), () => digests.push(scanner.digest))).toBe(true);
+  return digests;
+}
+
+describe('RowScanner digests', () => {
+  const DIGESTED = ['name', 'vmid', 'flag', 'note'] as const;
+
+  it('are equal for the same values whatever the member order and whitespace', () => {
+    const [a, b, c] = digestsOf(
+      `{"data":[{"name":"web-1","vmid":101,"flag":true,"note":null},
+        { "note" : null , "flag":true,"vmid":  101,"name":"web-1" },
+        {"flag":true,"name":"web-1","note":null,"vmid":101}]}`,
+      DIGESTED,
+    );
+    expect(a).toBeGreaterThan(0);
+    expect(Number.isSafeInteger(a)).toBe(true);
+    expect([b, c]).toEqual([a, a]);
+  });
+
+  it('change with any digested value, and not with the others', () => {
+    const base = '{"name":"web-1","vmid":101,"cpu":0.5,"flag":true,"note":"x"}';
+    const variants = [
+      base,
+      base.replace('web-1', 'web-2'),
+      base.replace('101', '102'),
+      base.replace('true', 'false'),
+      base.replace('"x"', '"y"'),
+      base.replace('"note":"x"', '"note":null'),
+      base.replace(',"note":"x"', ''),
+      // The same value spelled otherwise is a different row to a digest (never falsely equal).
+      base.replace('web-1', 'web\\u002d1'),
+    ];
+    const digests = digestsOf(`{"data":[${variants.join(',')}]}`, DIGESTED);
+    expect(new Set(digests).size).toBe(variants.length);
+    const usageOnly = digestsOf(`{"data":[${base},${base.replace('0.5', '0.75')}]}`, DIGESTED);
+    expect(usageOnly[1]).toBe(usageOnly[0]);
+  });
+
+  it('do not let two members swap values unnoticed', () => {
+    const [a, b] = digestsOf(
+      '{"data":[{"name":"a","note":"b"},{"name":"b","note":"a"}]}',
+      DIGESTED,
+    );
+    expect(a).not.toBe(b);
+  });
+
+  it('are 0 without digest keys, and a digest key must be a key', () => {
+    expect(digestsOf('{"data":[{"name":"web-1","vmid":101}]}', [])).toEqual([0]);
+    expect(() => new RowScanner(KEYS, { digestKeys: ['nope' as 'name'] })).toThrow(/nope/);
+  });
+});
+
+describe('scanClusterResourcesSince', () => {
+  /** digestMap is what a caller would remember from a full read of `text`. */
+  function digestMap(text: string): Map<string, number> {
+    const full = scanClusterResourcesSince(Buffer.from(text), () => undefined)!;
+    expect(full.unchangedGuests).toEqual([]);
+    expect(full.guestDigests).toHaveLength(full.guests.length);
+    return new Map(full.guests.map((g, i) => [`${g.type}/${g.vmid}`, full.guestDigests[i]!]));
+  }
+
+  /** reordered is `text` with every row's members in another order (as PVE sends them). */
+  function reordered(text: string): string {
+    const data = (JSON.parse(text) as { data: Record<string, unknown>[] }).data;
+    return JSON.stringify({
+      data: data.map((row) => Object.fromEntries(Object.entries(row).reverse())),
+    });
+  }
+
+  it('reads in full every guest it is given no digest for, as scanClusterResources does', () => {
+    const text = resourcesAnswer(4);
+    const read = scanClusterResourcesSince(Buffer.from(text), () => undefined)!;
+    const { unchangedGuests, guestDigests, ...rest } = read;
+    expect(rest).toStrictEqual(scanClusterResources(Buffer.from(text)));
+    expect(unchangedGuests).toEqual([]);
+  });
+
+  it('gives unchanged guest rows as their usage only, and changed ones in full', () => {
+    const text = resourcesAnswer(6);
+    const known = digestMap(text);
+    const renamedVmid = [...known.keys()][1]!.split('/')[1]!;
+    const data = (JSON.parse(reordered(text)) as { data: Record<string, unknown>[] }).data;
+    for (const row of data) {
+      if (typeof row.cpu === 'number') row.cpu = row.cpu + 0.125;
+      if (String(row.vmid) === renamedVmid) row.name = 'renamed';
+    }
+    const next = JSON.stringify({ data });
+    const read = scanClusterResourcesSince(Buffer.from(next), (type, vmid) =>
+      known.get(`${type}/${vmid}`),
+    )!;
+    const all = normalizeClusterResources(data);
+    expect(read.guests.map((g) => g.name)).toEqual(['renamed']);
+    expect(read.guestDigests).toHaveLength(1);
+    expect(read.guestDigests[0]).not.toBe(known.get(`qemu/${renamedVmid}`));
+    expect(read.unchangedGuests).toHaveLength(all.guests.length - 1);
+    for (const unchanged of read.unchangedGuests) {
+      const guest = all.guests.find((g) => g.vmid === unchanged.vmid)!;
+      expect(unchanged).toStrictEqual(
+        guest.usage
+          ? { type: guest.type, vmid: guest.vmid, usage: guest.usage }
+          : { type: guest.type, vmid: guest.vmid },
+      );
+    }
+    expect(read.nodes).toStrictEqual(all.nodes);
+    expect(read.storage).toStrictEqual(all.storage);
+  });
+
+  it('leaves an answer with a malformed usage member of an unchanged row to the ordinary path', () => {
+    const text = resourcesAnswer(2);
+    const known = digestMap(text);
+    const data = (JSON.parse(text) as { data: Record<string, unknown>[] }).data;
+    const guest = data.find((row) => row.type === 'qemu' && typeof row.cpu === 'number')!;
+    guest.cpu = 'busy';
+    const bad = JSON.stringify({ data });
+    expect(() => normalizeClusterResources(data)).toThrow(/cpu/);
+    expect(
+      scanClusterResourcesSince(Buffer.from(bad), (type, vmid) => known.get(`${type}/${vmid}`)),
+    ).toBeUndefined();
+  });
+
+  it('has a parsed counterpart that lists every guest in full', () => {
+    const text = resourcesAnswer(3);
+    const parsed = normalizeClusterResourcesSince(JSON.parse(text).data);
+    expect(parsed).toStrictEqual({
+      ...normalizeClusterResources(JSON.parse(text).data),
+      unchangedGuests: [],
+      guestDigests: [],
+    });
   });
 });

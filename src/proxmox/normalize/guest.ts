@@ -50,7 +50,8 @@ export interface PveGuest {
   usage?: PveGuestUsage;
 }
 
-const USAGE_KEYS = [
+/** GUEST_USAGE_KEYS are the usage members of a guest row (PveGuestUsage). */
+export const GUEST_USAGE_KEYS = [
   'cpu',
   'mem',
   'disk',
@@ -71,6 +72,15 @@ export function normalizeResourceGuest(row: unknown, at = 'row'): PveGuest {
   const type = r.string('type');
   if (type !== 'qemu' && type !== 'lxc') throw badField(r.path('type'), '"qemu" or "lxc"', type);
   return readGuest(r, type, r.string('node'), 'maxcpu', r.optBoolean('template'));
+}
+
+/**
+ * normalizeResourceGuestUsage reads only the usage members of a `/cluster/resources` guest row,
+ * as normalizeResourceGuest does (undefined when the row carries none); throws
+ * PveBadResponseError naming a malformed one.
+ */
+export function normalizeResourceGuestUsage(row: unknown, at = 'row'): PveGuestUsage | undefined {
+  return FieldReader.of(row, at).usage(GUEST_USAGE_KEYS);
 }
 
 /**
@@ -119,7 +129,7 @@ function readGuest(
   if (hastate !== undefined) guest.hastate = hastate;
   const pool = r.optString('pool');
   if (pool !== undefined) guest.pool = pool;
-  const usage = r.usage(USAGE_KEYS);
+  const usage = r.usage(GUEST_USAGE_KEYS);
   if (usage) guest.usage = usage;
   return guest;
 }

@@ -31,10 +31,24 @@ export class RowScanner<K extends string> {
   #pos = 0;
   /** Recent short ASCII string values, direct-mapped by hash (see #string). */
   readonly #strings: (string | undefined)[] = new Array(STRING_CACHE_SIZE).fill(undefined);
+  /** 1 for the slots whose values go into the row digest. */
+  readonly #digested: Uint8Array;
+  /** The current row's digest, as two 32-bit sums of member hashes (see `digest`). */
+  #digestHigh = 0;
+  #digestLow = 0;
 
-  /** RowScanner reads the members `keys` (distinct names, ASCII) of every row. */
-  constructor(keys: readonly K[]) {
+  /**
+   * RowScanner reads the members `keys` (distinct names, ASCII) of every row; the values of
+   * `options.digestKeys` (a subset of `keys`) make each row's {@link RowScanner.digest}.
+   */
+  constructor(keys: readonly K[], options: RowScannerOptions<K> = {}) {
     this.#keys = [...keys];
+    this.#digested = new Uint8Array(this.#keys.length);
+    for (const key of options.digestKeys ?? []) {
+      const slot = this.#keys.indexOf(key);
+      if (slot < 0) throw new Error(`RowScanner: digest key ${key} is not a key`);
+      this.#digested[slot] = 1;
+    }
     this.#keyBytes = this.#keys.map((key) => Buffer.from(key, 'latin1'));
     let size = 16;
     while (size < this.#keys.length * 4) size *= 2;
@@ -55,6 +69,18 @@ export class RowScanner<K extends string> {
     for (const key of this.#keys) record[key] = undefined;
     this.#record = record;
     this.#set = new Int32Array(this.#keys.length * 4 + 4);
+  }
+
+  /**
+   * digest is a 53-bit fingerprint of the current row's digested members (read it inside
+   * `onRow`): each such member's name and value bytes, exactly as sent, hashed and summed, so the
+   * members' order and the whitespace between tokens do not change it, while any change of a
+   * value's bytes does (two 32-bit hashes; rows that differ collide with a chance of about
+   * 2^-53). A value written differently but equal (an escape, `1.0` for `1`) makes a different
+   * digest: a digest never claims rows equal that are not.
+   */
+  get digest(): number {
+    return (this.#digestHigh >>> 0) * DIGEST_LOW_SPAN + (this.#digestLow >>> 11);
   }
 
   /**
@@ -110,11 +136,14 @@ export class RowScanner<K extends string> {
       this.#expect(QUOTE);
       const slot = this.#memberSlot();
       this.#expect(COLON);
+      this.#skipSpace();
+      const from = this.#pos;
       const value = this.#value();
       if (slot >= 0) {
         this.#record[this.#keys[slot]!] = value;
         if (this.#setCount === this.#set.length) throw BAIL;
         this.#set[this.#setCount++] = slot;
+        if (this.#digested[slot] === 1) this.#addToDigest(slot, from, this.#pos);
       }
       const next = this.#next();
       if (next === CLOSE_BRACE) return;
@@ -126,6 +155,25 @@ export class RowScanner<K extends string> {
   #clear(): void {
     for (let i = 0; i < this.#setCount; i++) this.#record[this.#keys[this.#set[i]!]!] = undefined;
     this.#setCount = 0;
+    this.#digestHigh = 0;
+    this.#digestLow = 0;
+  }
+
+  /** #addToDigest adds member `slot` with the value bytes [from, to) to the row's digest. */
+  #addToDigest(slot: number, from: number, to: number): void {
+    const bytes = this.#bytes;
+    let high = Math.imul(slot + 1, GOLDEN_32) ^ HASH_SEED;
+    let low = Math.imul(slot + 1, MURMUR_C1) ^ LOW_SEED;
+    for (let i = from; i < to; i++) {
+      const c = bytes[i]!;
+      high = Math.imul(high ^ c, HASH_PRIME);
+      low = Math.imul(low ^ c, MURMUR_M);
+      low ^= low >>> 15;
+    }
+    // Summed (commutative), so the members' order does not matter; each hash is finalised first
+    // so that similar values do not cancel out.
+    this.#digestHigh = (this.#digestHigh + finalMix(high)) | 0;
+    this.#digestLow = (this.#digestLow + finalMix(low ^ (to - from))) | 0;
   }
 
   /** #memberSlot reads a member name (after its opening quote): its slot, or -1 if not read. */
@@ -310,6 +358,28 @@ function sameAscii(value: string, bytes: Uint8Array, start: number, end: number)
   if (value.length !== end - start) return false;
   for (let k = 0; k < value.length; k++) if (value.charCodeAt(k) !== bytes[start + k]) return false;
   return true;
+}
+
+/** RowScannerOptions configure a RowScanner. */
+export interface RowScannerOptions<K extends string> {
+  /** The members whose values make each row's digest. @default none (the digest is 0) */
+  digestKeys?: readonly K[];
+}
+
+/** The digest's low part keeps 21 bits: 32 + 21 = 53, the integers a double holds exactly. */
+const DIGEST_LOW_SPAN = 2 ** 21;
+const GOLDEN_32 = 0x9e3779b1 | 0;
+const MURMUR_C1 = 0xcc9e2d51 | 0;
+const MURMUR_M = 0x5bd1e995 | 0;
+const LOW_SEED = 0x27d4eb2f | 0;
+
+/** finalMix is MurmurHash3's 32-bit finaliser: every input bit affects every output bit. */
+function finalMix(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** HASH_EMPTY marks a free slot of the member-name table. */

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { RowDigests } from '../../src/inventory/row-digests.js';
+
+describe('RowDigests', () => {
+  it('tells a digest only for guests the informer holds', () => {
+    const digests = new RowDigests();
+    digests.remember(
+      new Map([
+        ['qemu/101', 11],
+        ['lxc/200', 22],
+      ]),
+      [],
+    );
+    const held = new Set(['qemu/101']);
+    const lookup = digests.lookup((key) => held.has(key));
+    expect(lookup('qemu', 101)).toBe(11);
+    expect(lookup('lxc', 200)).toBeUndefined();
+    expect(lookup('qemu', 999)).toBeUndefined();
+  });
+
+  it('replaces digests of rows read again and forgets deleted guests', () => {
+    const digests = new RowDigests();
+    digests.remember(
+      new Map([
+        ['qemu/101', 11],
+        ['qemu/102', 12],
+      ]),
+      [],
+    );
+    digests.remember(new Map([['qemu/101', 99]]), ['qemu/102']);
+    const lookup = digests.lookup(() => true);
+    expect([lookup('qemu', 101), lookup('qemu', 102), digests.size]).toEqual([99, undefined, 1]);
+  });
+
+  it('forgets everything on clear (after a failed cycle)', () => {
+    const digests = new RowDigests();
+    digests.remember(new Map([['qemu/101', 11]]), []);
+    digests.clear();
+    expect(digests.lookup(() => true)('qemu', 101)).toBeUndefined();
+    expect(digests.size).toBe(0);
+  });
+});
