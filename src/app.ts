@@ -156,6 +156,11 @@ function createClusterManager(
         metrics.syncCycles.inc({ cluster_id: String(clusterId), outcome });
         metrics.syncCycleDuration.observe({ outcome }, ms / 1000);
       },
+      phase: (phase, ms) => metrics.syncPhaseDuration.observe({ phase }, ms / 1000),
+      guestRows: (full, unchanged) => {
+        if (full > 0) metrics.syncGuestRows.inc({ read: 'full' }, full);
+        if (unchanged > 0) metrics.syncGuestRows.inc({ read: 'unchanged' }, unchanged);
+      },
     },
   });
 }

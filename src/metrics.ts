@@ -19,6 +19,10 @@ export interface Metrics {
   readonly syncCycles: Counter<'cluster_id' | 'outcome'>;
   /** Sync poll cycle durations (list + write). */
   readonly syncCycleDuration: Histogram<'outcome'>;
+  /** Time spent in each phase of sync cycles (see SyncPhase). */
+  readonly syncPhaseDuration: Histogram<'phase'>;
+  /** Guest rows of listings, by how they were read (full, unchanged). */
+  readonly syncGuestRows: Counter<'read'>;
   /** Inventory events committed, by kind and type. */
   readonly inventoryEvents: Counter<'kind' | 'type'>;
   /** JSON posts answered from the response cache (hit), executed and cached (miss), or neither (uncacheable). */
@@ -68,6 +72,19 @@ export function createMetrics(): Metrics {
       help: 'Duration of sync poll cycles (list, diff and write), by outcome.',
       labelNames: ['outcome'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    syncPhaseDuration: new Histogram({
+      name: 'pvesphere_sync_phase_duration_seconds',
+      help: 'Time spent in each phase of sync cycles: list (PVE request, read and scanned), map, apply (informers), write (PostgreSQL transaction of a cycle with changes), publish.',
+      labelNames: ['phase'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    syncGuestRows: new Counter({
+      name: 'pvesphere_sync_guest_rows_total',
+      help: 'Guest rows of /cluster/resources listings, by how they were read: full, or unchanged (the row its known state was made from; usage only).',
+      labelNames: ['read'],
       registers: [registry],
     }),
     responseCache: new Counter({

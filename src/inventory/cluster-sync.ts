@@ -55,10 +55,21 @@ export interface SyncSettings {
   detailConcurrency: number;
 }
 
+/**
+ * SyncPhase is a part of a sync cycle: `list` (the PVE request, read and scanned), `map` (the
+ * listing to states), `apply` (states through the informers), `write` (the PostgreSQL
+ * transaction of a cycle with changes) and `publish` (handing its events to subscribers).
+ */
+export type SyncPhase = 'list' | 'map' | 'apply' | 'write' | 'publish';
+
 /** SyncCounters are hooks the server's metrics (and the benchmark) count with. */
 export interface SyncCounters {
   /** A poll cycle ended: its outcome and how long it took. */
   cycle?(clusterId: number, outcome: 'changed' | 'unchanged' | 'error', ms: number): void;
+  /** A phase of a cycle took `ms` (wall time, waits included). */
+  phase?(phase: SyncPhase, ms: number): void;
+  /** A listing's guest rows: read in full, and unchanged (read for their usage only). */
+  guestRows?(full: number, unchanged: number): void;
   /** Events committed by a cycle. */
   events?(clusterId: number, count: number): void;
   /** Usage metrics were written (rows changed without an event). */
@@ -373,12 +384,24 @@ export class ClusterSync {
       : this.#rowDigests.lookup(
           (key) => pipelines.guests.informer.indexer.getByKey(key) !== undefined,
         );
+    const listing = performance.now();
     const list = await lister.list(signal, known);
+    this.#options.counters?.phase?.('list', performance.now() - listing);
+    this.#options.counters?.guestRows?.(list.guests.length, list.unchangedGuests.length);
     await this.#refreshNodeIps(list, resync, signal);
     // Reading the answer and mapping it are each a few ms of CPU at 1,000 guests: queries that
     // arrived meanwhile are answered between them, not after the whole cycle.
     await yieldToEventLoop();
-    return buildCycleStates(list, this.#known(pipelines), details, this.#nodeIps, this.#usage);
+    const mapping = performance.now();
+    const states = buildCycleStates(
+      list,
+      this.#known(pipelines),
+      details,
+      this.#nodeIps,
+      this.#usage,
+    );
+    this.#options.counters?.phase?.('map', performance.now() - mapping);
+    return states;
   }
 
   /** #known is what the informers hold, as the state builders read it. */
@@ -435,18 +458,22 @@ export class ClusterSync {
       pipeline: Pipeline<S>,
       listed: S[],
     ) => (guarded ? this.#guard(kind, pipeline, listed) : listed);
+    const applying = performance.now();
     await Promise.all([
       nodes.feed.push(guard('node', nodes, states.nodes), { signal }),
       guests.feed.push(guard('vm', guests, states.guests), { signal }),
       storages.feed.push(guard('storage', storages, states.storages), { signal }),
     ]);
+    this.#options.counters?.phase?.('apply', performance.now() - applying);
     const changes = {
       nodes: nodes.batch.take(),
       guests: guests.batch.take(),
       storages: storages.batch.take(),
     };
+    const changed = changes.nodes.size + changes.guests.size + changes.storages.size > 0;
     details.setOnlineNodes(states.nodes.filter((n) => n.status === 'online').map((n) => n.name));
     let events: InventoryEvent[];
+    const writing = performance.now();
     try {
       events = await this.#writer.write({
         ...changes,
@@ -461,10 +488,13 @@ export class ClusterSync {
       storages.batch.restore(changes.storages);
       throw err;
     }
+    if (changed) this.#options.counters?.phase?.('write', performance.now() - writing);
     // Committed: subscribers hear of it first, the bookkeeping below (a walk over every guest)
     // comes after.
     if (events.length > 0) {
+      const publishing = performance.now();
       this.#options.publish(events);
+      this.#options.counters?.phase?.('publish', performance.now() - publishing);
       this.#options.counters?.events?.(this.#options.cluster.id, events.length);
     }
     this.#usage.written(changes);

@@ -85,6 +85,31 @@ describe('syncing a cluster, seen through GraphQL', () => {
     for (const { node } of nodes.edges) expect(node.ipAddress).toBe(ips.get(node.name));
   });
 
+  it('shows in /metrics where sync cycles spend their time and how rows were read', async () => {
+    const metric = async (pattern: RegExp) => {
+      const text = await (await fetch(`${app.origin}/metrics`)).text();
+      return Number(pattern.exec(text)?.[1] ?? Number.NaN);
+    };
+    const phaseCount = (phase: string) =>
+      metric(
+        new RegExp(
+          `^pvesphere_sync_phase_duration_seconds_count\\{phase="${phase}"\\} (\\d+)$`,
+          'm',
+        ),
+      );
+    const rows = (read: string) =>
+      metric(new RegExp(`^pvesphere_sync_guest_rows_total\\{read="${read}"\\} (\\d+)$`, 'm'));
+    // The first poll wrote everything (write, publish); later polls found nothing new.
+    for (const phase of ['list', 'map', 'apply', 'write', 'publish']) {
+      expect(await phaseCount(phase), phase).toBeGreaterThan(0);
+    }
+    expect(await rows('full')).toBeGreaterThanOrEqual(sim.control.guests().length);
+    await eventually(async () =>
+      expect(await rows('unchanged')).toBeGreaterThanOrEqual(2 * sim.control.guests().length),
+    );
+    expect(await phaseCount('list')).toBeGreaterThan(await phaseCount('write'));
+  });
+
   it('follows guests created, deleted, renamed, stopped, started and migrated', async () => {
     const [a, b, c] = sim.control.guests().filter((g) => !g.template && g.status === 'running');
     const target = sim.control.nodes().find((n) => n.name !== c!.node)!.name;
