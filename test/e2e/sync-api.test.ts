@@ -367,10 +367,14 @@ describe('a larger cluster (600 guests, a /cluster/resources answer of ~200 KB)'
         expect(c.counts.vms).toBe(guests);
       });
       large.control.clearFaults();
-      await eventually(async () => expect((await clusterOf(id)).sync.state).toBe('SYNCED'));
+      await eventually(async () => expect((await clusterOf(id)).sync.state).toBe('SYNCED'), {
+        timeoutMs: 40_000,
+      });
       expect((await clusterOf(id)).counts.vms).toBe(guests);
     } finally {
       await large.stop();
     }
-  });
+    // The recovery waits out the sync's error backoff (0.8 s doubling, with jitter), which grows
+    // with every failed poll while the fault is on: on a busy machine that alone can take 10 s.
+  }, 90_000);
 });
