@@ -50,10 +50,11 @@ export interface CycleStates {
   /** Guests whose state changed, with their state before: their details may follow. */
   changedGuests: [before: GuestState, after: GuestState][];
   /**
-   * The row digest of every guest listed in full, by key: what to remember, once the states are
+   * Every guest listed in full, by key, with its row digest (undefined when the listing had none:
+   * a parsed answer, the per-node strategy): what to remember — or forget — once the states are
    * applied and written, for the next poll to skip rows that did not change.
    */
-  guestDigests: Map<string, number>;
+  guestDigests: Map<string, number | undefined>;
 }
 
 /**
@@ -80,15 +81,14 @@ export function buildCycleStates(
     return state;
   });
   const changedGuests: [GuestState, GuestState][] = [];
-  const guestDigests = new Map<string, number>();
+  const guestDigests = new Map<string, number | undefined>();
   const guests = list.guests.map((guest, i) => {
     const key = guestKey(guest.type, guest.vmid);
     const before = known.guest(key);
     const state = guestStateFromPve(guest, details.details(key), before);
     if (before && before.hash !== state.hash) changedGuests.push([before, state]);
     if (guest.usage) usage.guests.set(key, guestUsageFromPve(guest), { vmid: guest.vmid });
-    const digest = list.guestDigests[i];
-    if (digest !== undefined) guestDigests.set(state.key, digest);
+    guestDigests.set(state.key, list.guestDigests[i]);
     return state;
   });
   // Rows that are what the known states were made from: the known state, with any new details.

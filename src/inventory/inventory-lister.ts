@@ -29,15 +29,13 @@ export interface InventoryLister {
   /**
    * list lists the cluster. With `known` (the row digests the caller's states were made from), a
    * lister may report guests whose rows did not change in `unchangedGuests`; without it, every
-   * guest is in `guests`.
+   * guest is in `guests` (with its digest in `guestDigests` when the lister has them).
    */
   list(signal: AbortSignal, known?: KnownGuestDigest): Promise<InventoryList>;
 }
 
-/** noDigests are the digest members of a listing that lists every guest in full. */
-function noDigests(): Pick<InventoryList, 'unchangedGuests' | 'guestDigests'> {
-  return { unchangedGuests: [], guestDigests: [] };
-}
+/** NONE_KNOWN knows no digest: every guest row is read in full. */
+const NONE_KNOWN: KnownGuestDigest = () => undefined;
 
 /**
  * ClusterResourcesLister lists a cluster with one `GET /cluster/resources` (DESIGN §3): nodes,
@@ -48,11 +46,8 @@ function noDigests(): Pick<InventoryList, 'unchangedGuests' | 'guestDigests'> {
 export class ClusterResourcesLister implements InventoryLister {
   constructor(private readonly client: PveClient) {}
 
-  async list(signal: AbortSignal, known?: KnownGuestDigest): Promise<InventoryList> {
-    if (!known) {
-      const { nodes, guests, storage } = await this.client.listClusterResources({ signal });
-      return { ...noDigests(), nodes, guests, storages: storage, unlistedNodes: new Set() };
-    }
+  async list(signal: AbortSignal, known: KnownGuestDigest = NONE_KNOWN): Promise<InventoryList> {
+    // Read against no digests, every guest comes in full — with its digest, to remember.
     const listed = await this.client.listClusterResourcesSince(known, { signal });
     return {
       nodes: listed.nodes,
@@ -100,11 +95,13 @@ export class PerNodeLister implements InventoryLister {
       }),
     );
     return {
-      ...noDigests(),
       nodes,
       guests: perNode.flatMap((n) => n.guests),
       storages: perNode.flatMap((n) => n.storages),
       unlistedNodes,
+      // No digests: every guest in full, and any remembered digest is forgotten.
+      unchangedGuests: [],
+      guestDigests: [],
     };
   }
 }

@@ -34,12 +34,16 @@ export class RowDigests {
   }
 
   /**
-   * remember records a written cycle: the digests of the rows it read in full (by guest key),
-   * and the guests it deleted, whose digests are dropped.
+   * remember records a written cycle: the guests it read in full (by key) with their row digests
+   * — undefined when it read a row without one (a parsed answer), whose old digest no longer
+   * describes the state and is dropped — and the guests it deleted, whose digests are dropped.
    */
-  remember(digests: ReadonlyMap<string, number>, deleted: Iterable<string>): void {
+  remember(digests: ReadonlyMap<string, number | undefined>, deleted: Iterable<string>): void {
     for (const key of deleted) this.#digests.delete(key);
-    for (const [key, digest] of digests) this.#digests.set(key, digest);
+    for (const [key, digest] of digests) {
+      if (digest === undefined) this.#digests.delete(key);
+      else this.#digests.set(key, digest);
+    }
   }
 
   /** clear forgets every digest (after a failed cycle, states and digests may disagree). */

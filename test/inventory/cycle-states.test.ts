@@ -124,6 +124,17 @@ describe('buildCycleStates with unchanged guest rows', () => {
     expect([...states.guestDigests]).toEqual([['qemu/101', 12345]]);
   });
 
+  it('lists guests read without a digest (a parsed answer) for their old digests to be forgotten', () => {
+    const states = buildCycleStates(
+      listing({ guests: [guest(101, 'web-1-renamed')] }),
+      knownOf(before),
+      { details: () => undefined },
+      new Map(),
+      new InventoryUsage(),
+    );
+    expect([...states.guestDigests]).toEqual([['qemu/101', undefined]]);
+  });
+
   it('fails the cycle when a row is reported unchanged for a guest that is not known', () => {
     expect(() =>
       buildCycleStates(

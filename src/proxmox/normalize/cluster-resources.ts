@@ -4,7 +4,6 @@ import {
   GUEST_USAGE_KEYS,
   type GuestType,
   normalizeResourceGuest,
-  normalizeResourceGuestUsage,
   type PveGuest,
   type PveGuestUsage,
 } from './guest.js';
@@ -112,9 +111,20 @@ export interface PveClusterResourcesSince extends PveClusterResources {
  */
 export function scanClusterResources(body: Uint8Array): PveClusterResources | undefined {
   const result: PveClusterResources = { guests: [], nodes: [], storage: [] };
+  return scanInto(result, body, (row) => addResourceRow(result, row, 'data[]'));
+}
+
+/**
+ * scanInto scans `body`'s rows with `onRow`, which fills `result`: `result` once every row was
+ * read, undefined when the answer is outside the scanner's subset or a row is malformed.
+ */
+function scanInto<R>(
+  result: R,
+  body: Uint8Array,
+  onRow: (row: Readonly<Record<string, unknown>>) => void,
+): R | undefined {
   try {
-    const complete = resourceRows.scan(body, (row) => addResourceRow(result, row, 'data[]'));
-    return complete ? result : undefined;
+    return resourceRows.scan(body, onRow) ? result : undefined;
   } catch (err) {
     if (err instanceof PveBadResponseError) return undefined;
     throw err;
@@ -146,30 +156,25 @@ export function scanClusterResourcesSince(
     unchangedGuests: [],
     guestDigests: [],
   };
-  try {
-    const complete = resourceRows.scan(body, (row) => {
-      const type = row.type;
-      if (type !== 'qemu' && type !== 'lxc') {
-        addResourceRow(result, row, 'data[]');
-        return;
-      }
-      const digest = resourceRows.digest;
-      const vmid = FieldReader.of(row, 'data[]').vmid();
-      if (known(type, vmid) === digest) {
-        const unchanged: UnchangedGuest = { type, vmid };
-        const usage = normalizeResourceGuestUsage(row, 'data[]');
-        if (usage) unchanged.usage = usage;
-        result.unchangedGuests.push(unchanged);
-      } else {
-        result.guests.push(normalizeResourceGuest(row, 'data[]'));
-        result.guestDigests.push(digest);
-      }
-    });
-    return complete ? result : undefined;
-  } catch (err) {
-    if (err instanceof PveBadResponseError) return undefined;
-    throw err;
-  }
+  return scanInto(result, body, (row) => {
+    const type = row.type;
+    if (type !== 'qemu' && type !== 'lxc') {
+      addResourceRow(result, row, 'data[]');
+      return;
+    }
+    const digest = resourceRows.digest;
+    const reader = FieldReader.of(row, 'data[]');
+    const vmid = reader.vmid();
+    if (known(type, vmid) === digest) {
+      const unchanged: UnchangedGuest = { type, vmid };
+      const usage = reader.usage(GUEST_USAGE_KEYS);
+      if (usage) unchanged.usage = usage;
+      result.unchangedGuests.push(unchanged);
+    } else {
+      result.guests.push(normalizeResourceGuest(row, 'data[]'));
+      result.guestDigests.push(digest);
+    }
+  });
 }
 
 /**

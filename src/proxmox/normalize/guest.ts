@@ -75,15 +75,6 @@ export function normalizeResourceGuest(row: unknown, at = 'row'): PveGuest {
 }
 
 /**
- * normalizeResourceGuestUsage reads only the usage members of a `/cluster/resources` guest row,
- * as normalizeResourceGuest does (undefined when the row carries none); throws
- * PveBadResponseError naming a malformed one.
- */
-export function normalizeResourceGuestUsage(row: unknown, at = 'row'): PveGuestUsage | undefined {
-  return FieldReader.of(row, at).usage(GUEST_USAGE_KEYS);
-}
-
-/**
  * normalizeNodeGuest maps a row of `/nodes/{node}/qemu` (type `qemu`) or `/nodes/{node}/lxc`
  * (type `lxc`) to a PveGuest; `node` is the one in the URL (the rows carry none). An absent
  * `template` means false there.
