@@ -25,7 +25,11 @@ export interface Metrics {
   readonly syncGuestRows: Counter<'read'>;
   /** Inventory events committed, by kind and type. */
   readonly inventoryEvents: Counter<'kind' | 'type'>;
-  /** JSON posts answered from the response cache (hit), executed and cached (miss), or neither (uncacheable). */
+  /**
+   * JSON posts answered from the response cache (hit), executed and cached (miss), or neither
+   * (uncacheable); and background refreshes of cached answers, kept (refreshed) or not
+   * (refresh_discarded: something they read changed while they ran).
+   */
   readonly responseCache: Counter<'outcome'>;
 }
 
@@ -89,7 +93,7 @@ export function createMetrics(): Metrics {
     }),
     responseCache: new Counter({
       name: 'pvesphere_graphql_response_cache_total',
-      help: 'GraphQL posts answered from the response cache (hit), executed and cached (miss), or not cacheable (mutations, errors).',
+      help: 'GraphQL posts answered from the response cache (hit), executed and cached (miss), or not cacheable (mutations, errors); background refreshes of cached answers kept (refreshed) or discarded (refresh_discarded).',
       labelNames: ['outcome'],
       registers: [registry],
     }),

@@ -97,6 +97,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   /** Cache keys being answered now, settled once the answer is stored (or refused). */
   const answering = new Map<string, Promise<void>>();
+  /** Background refreshes of cached answers running now (shutdown lets them finish). */
+  const refreshes = new Set<Promise<unknown>>();
 
   /**
    * answerJsonPost answers a GraphQL request posted as JSON: from the response cache when it
@@ -105,7 +107,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
    * key is the whole request body plus the headers that can change the answer. A request whose
    * key is being answered already waits for that answer and looks in the cache again (so when
    * an entry expires under load, one request recomputes it, not every one that asks meanwhile);
-   * it runs itself when that answer was not kept.
+   * it runs itself when that answer was not kept. A request served an answer past its refresh
+   * point (ResponseCache.claimRefresh) then runs the query again in the background.
    */
   async function answerJsonPost(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
@@ -118,10 +121,31 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       await running;
       hit = cache.get(key);
     }
-    if (hit) {
-      options.metrics.responseCache.inc({ outcome: 'hit' });
-      return reply(res, hit);
+    if (!hit) return reply(res, await answerAndStore(cache, key, req, body, 'miss'));
+    options.metrics.responseCache.inc({ outcome: 'hit' });
+    reply(res, hit);
+    if (!stopping && !answering.has(key) && cache.claimRefresh(key)) {
+      const refresh = answerAndStore(cache, key, req, body, 'refreshed').then(
+        () => undefined,
+        (err) => log.warn({ err: coerceError(err) }, 'refreshing a cached answer failed'),
+      );
+      refreshes.add(refresh);
+      void refresh.finally(() => refreshes.delete(refresh));
     }
+  }
+
+  /**
+   * answerAndStore runs a JSON post and offers its answer to the cache, counted as `outcome`
+   * when kept (else as `uncacheable`, or `refresh_discarded` for a refresh); while it runs,
+   * requests for the same key wait for it (see answerJsonPost).
+   */
+  async function answerAndStore(
+    cache: ResponseCache,
+    key: string,
+    req: IncomingMessage,
+    body: string,
+    outcome: 'miss' | 'refreshed',
+  ): Promise<DirectAnswer> {
     let settle: (() => void) | undefined;
     if (!answering.has(key)) {
       answering.set(
@@ -134,8 +158,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     try {
       const answered = await answer(req, body);
       const stored = cache.store(key, answered.request, answered);
-      options.metrics.responseCache.inc({ outcome: stored ? 'miss' : 'uncacheable' });
-      reply(res, answered);
+      const refused = outcome === 'refreshed' ? 'refresh_discarded' : 'uncacheable';
+      options.metrics.responseCache.inc({ outcome: stored ? outcome : refused });
+      return answered;
     } finally {
       if (settle) {
         answering.delete(key);
@@ -238,7 +263,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       for (const stream of streams) stream.end();
       server.closeIdleConnections();
       const deadline = Date.now() + timeoutMs;
-      while (inFlight.size > 0 && Date.now() < deadline) {
+      while ((inFlight.size > 0 || refreshes.size > 0) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         server.closeIdleConnections();
       }

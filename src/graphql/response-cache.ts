@@ -13,6 +13,8 @@ interface Entry extends CachedResponse {
   scope: AnswerScope;
   stamp: number;
   expiresAt: number;
+  /** From when a request for it starts a refresh (see claimRefresh); Infinity once claimed. */
+  refreshAt: number;
 }
 
 /** What an execution marked cacheable depends on, and the state of it when it started. */
@@ -32,6 +34,8 @@ export interface ResponseCacheOptions {
   maxBytes?: number;
   /** Time source (tests). @default Date.now */
   now?: () => number;
+  /** Source of the refresh points' spread, in [0, 1) (tests). @default Math.random */
+  random?: () => number;
 }
 
 /**
@@ -45,6 +49,13 @@ export interface ResponseCacheOptions {
  * What may be cached is decided during execution (see useResponseCacheMarks): queries only,
  * never a mutation, a subscription, the cluster list or a result with errors, and only when
  * nothing in its scope changed while it ran.
+ *
+ * An answer still asked for late in its life is refreshed ahead of its time limit (see
+ * {@link ResponseCache.claimRefresh}): the request that finds it past its refresh point is served
+ * from memory and runs the query again in the background, whose answer replaces it. So a page a
+ * dashboard keeps asking for never expires under its readers — nobody waits for a recompute, and
+ * answers stored together are recomputed at spread moments rather than all at once — while an
+ * answer nobody asks for still expires, and a change still stales it at once.
  */
 export class ResponseCache {
   readonly #generation: DataGeneration;
@@ -52,6 +63,7 @@ export class ResponseCache {
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   readonly #now: () => number;
+  readonly #random: () => number;
   readonly #entries = new Map<string, Entry>();
   readonly #cacheable = new WeakMap<object, Mark>();
 
@@ -61,6 +73,7 @@ export class ResponseCache {
     this.#maxEntries = options.maxEntries ?? 500;
     this.#maxBytes = options.maxBytes ?? 1024 * 1024;
     this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
   }
 
   /** stamp is the state of what an answer of `scope` depends on (to note when it starts). */
@@ -88,6 +101,21 @@ export class ResponseCache {
   }
 
   /**
+   * claimRefresh tells the caller, who was just served `key`'s answer by {@link get}, to run
+   * the query again in the background and {@link store} its answer: true once per stored answer,
+   * for the first request after its refresh point — a random moment between 70 % and 90 % of
+   * the time limit after it was stored — and false before, after, or when `key`
+   * holds no answer. A refresh whose answer is not stored (a change during it, an error) is not
+   * retried: the kept answer then expires as any other.
+   */
+  claimRefresh(key: string): boolean {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.refreshAt > this.#now()) return false;
+    entry.refreshAt = Number.POSITIVE_INFINITY;
+    return true;
+  }
+
+  /**
    * markCacheable records that `request` ran a query whose result may be cached, with its scope
    * and the {@link ResponseCache.stamp} of that scope when it started.
    */
@@ -103,6 +131,7 @@ export class ResponseCache {
     const mark = this.#cacheable.get(request);
     if (mark === undefined || mark.stamp !== this.#generation.stamp(mark.scope)) return false;
     if (response.status !== 200 || Buffer.byteLength(response.body) > this.#maxBytes) return false;
+    const now = this.#now();
     this.#entries.delete(key);
     this.#entries.set(key, {
       status: response.status,
@@ -110,7 +139,8 @@ export class ResponseCache {
       body: response.body,
       scope: mark.scope,
       stamp: mark.stamp,
-      expiresAt: this.#now() + this.#ttlMs,
+      expiresAt: now + this.#ttlMs,
+      refreshAt: now + this.#ttlMs * (0.7 + 0.2 * this.#random()),
     });
     while (this.#entries.size > this.#maxEntries) {
       this.#entries.delete(this.#entries.keys().next().value!);

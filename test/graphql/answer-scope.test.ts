@@ -130,4 +130,59 @@ describe('the data generation and the response cache', () => {
     expect(cache.store('k', during, answer)).toBe(false);
     expect(cache.store('k', {}, answer)).toBe(false);
   });
+
+  it('has an answer asked for late in its life refreshed once, at a spread point before its time limit', () => {
+    let now = 0;
+    let random = 0;
+    const generation = new DataGeneration();
+    const cache = new ResponseCache({
+      generation,
+      ttlMs: 1000,
+      now: () => now,
+      random: () => random,
+    });
+    const answer = { status: 200, headers: [] as [string, string][], body: Buffer.from('{}') };
+    const storeNow = () => {
+      const request = {};
+      cache.markCacheable(request, one(1), cache.stamp(one(1)));
+      return cache.store('k', request, answer);
+    };
+    expect(cache.claimRefresh('k')).toBe(false);
+    expect(storeNow()).toBe(true);
+    now = 699;
+    expect(cache.claimRefresh('k')).toBe(false);
+    now = 700;
+    expect(cache.claimRefresh('k')).toBe(true);
+    expect(cache.claimRefresh('k')).toBe(false);
+    now = 999;
+    expect(cache.claimRefresh('k')).toBe(false);
+    expect(cache.get('k')).toBeDefined();
+
+    // The refreshed answer replaces the kept one: a new time limit and refresh point.
+    random = 0.999;
+    expect(storeNow()).toBe(true);
+    now = 999 + 899;
+    expect(cache.claimRefresh('k')).toBe(false);
+    now = 999 + 900;
+    expect(cache.claimRefresh('k')).toBe(true);
+    expect(cache.get('k')).toBeDefined();
+    now = 999 + 1000;
+    expect(cache.get('k')).toBeUndefined();
+    expect(cache.claimRefresh('k')).toBe(false);
+
+    // A refresh whose answer is refused (here: an error status) is not claimed again; the kept
+    // answer is served until its time limit, as any other.
+    now = 5000;
+    random = 0;
+    expect(storeNow()).toBe(true);
+    now = 5700;
+    expect(cache.claimRefresh('k')).toBe(true);
+    const refused = {};
+    cache.markCacheable(refused, one(1), cache.stamp(one(1)));
+    expect(cache.store('k', refused, { ...answer, status: 500 })).toBe(false);
+    expect(cache.claimRefresh('k')).toBe(false);
+    now = 5999;
+    expect(cache.get('k')?.status).toBe(200);
+    expect(cache.claimRefresh('k')).toBe(false);
+  });
 });

@@ -26,26 +26,27 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function cacheCounts(): Promise<{ hit: number; miss: number; uncacheable: number }> {
-  const text = await (await fetch(`${app.origin}/metrics`)).text();
-  const read = (outcome: string) =>
-    Number(
-      new RegExp(`pvesphere_graphql_response_cache_total\\{outcome="${outcome}"\\} (\\d+)`).exec(
-        text,
-      )?.[1] ?? 0,
-    );
-  return { hit: read('hit'), miss: read('miss'), uncacheable: read('uncacheable') };
+/** The response cache counters of an app's /metrics, by outcome. */
+async function cacheCounts(origin = app.origin): Promise<Record<string, number>> {
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  const counts: Record<string, number> = { hit: 0, miss: 0, uncacheable: 0 };
+  for (const [, outcome, count] of text.matchAll(
+    /pvesphere_graphql_response_cache_total\{outcome="(\w+)"\} (\d+)/g,
+  )) {
+    counts[outcome!] = Number(count);
+  }
+  return counts;
 }
 
-/** How `fn` hit the cache: the change of each counter. */
+/** How `fn` hit the cache: the change of each post counter. */
 async function delta(fn: () => Promise<unknown>) {
   const before = await cacheCounts();
   await fn();
   const after = await cacheCounts();
   return {
-    hit: after.hit - before.hit,
-    miss: after.miss - before.miss,
-    uncacheable: after.uncacheable - before.uncacheable,
+    hit: after.hit! - before.hit!,
+    miss: after.miss! - before.miss!,
+    uncacheable: after.uncacheable! - before.uncacheable!,
   };
 }
 
@@ -176,5 +177,53 @@ describe('the response cache', () => {
         await gql(app.url, ListVmKeys, { filter: { clusterId: 'not-a-number' } });
       }),
     ).toEqual({ hit: 0, miss: 0, uncacheable: 4 });
+  });
+});
+
+describe('the response cache, refreshing ahead', () => {
+  let fast: TestApp;
+  let clusterId: string;
+
+  beforeAll(async () => {
+    fast = await startTestApp({ env: { PVESPHERE_RESPONSE_CACHE_TTL: '600ms' } });
+    const seeded = await seedInventory(fast.db, {
+      clusters: 1,
+      nodes: 2,
+      guests: 6,
+      prefix: 'ahead',
+    });
+    clusterId = String(seeded.clusterIds[0]);
+  });
+
+  afterAll(async () => {
+    await fast?.stop();
+  });
+
+  it('never lets a page that keeps being asked for expire under its readers', async () => {
+    const page = () => gql(fast.url, ListVmKeys, { filter: { clusterId }, first: 4 });
+    const before = await cacheCounts(fast.origin);
+    const first = await page();
+    const startedAt = Date.now();
+    // Asked every 30 ms for four time limits: past the first refresh point (70–90 % of 600 ms)
+    // a request is served from memory and refreshes the answer in the background.
+    while (Date.now() - startedAt < 2400) {
+      expect(await page()).toEqual(first);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    const after = await cacheCounts(fast.origin);
+    expect(after.miss! - before.miss!).toBe(1);
+    expect(after.uncacheable! - before.uncacheable!).toBe(0);
+    expect(after.refreshed! - (before.refreshed ?? 0)).toBeGreaterThanOrEqual(3);
+    expect(after.hit! - before.hit!).toBeGreaterThan(40);
+  });
+
+  it('still lets a change stale the answer at once, refreshed or not', async () => {
+    const page = () => gql(fast.url, ListVmKeys, { filter: { clusterId }, first: 4 });
+    await page();
+    fast.services.bus.publish([vmEvent(clusterId)]);
+    const before = await cacheCounts(fast.origin);
+    await page();
+    const after = await cacheCounts(fast.origin);
+    expect(after.miss! - before.miss!).toBe(1);
   });
 });
