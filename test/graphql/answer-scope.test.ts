@@ -131,6 +131,17 @@ describe('the data generation and the response cache', () => {
     expect(cache.store('k', {}, answer)).toBe(false);
   });
 
+  it('keeps a string answer as its UTF-8 bytes', () => {
+    const cache = new ResponseCache({ generation: new DataGeneration() });
+    const request = {};
+    cache.markCacheable(request, one(1), cache.stamp(one(1)));
+    const body = '{"data":{"name":"生产集群 é"}}';
+    expect(cache.store('k', request, { status: 200, headers: [], body })).toBe(true);
+    const kept = cache.get('k')!.body;
+    expect(Buffer.isBuffer(kept)).toBe(true);
+    expect(kept.toString('utf8')).toBe(body);
+  });
+
   it('has an answer asked for late in its life refreshed once, at a spread point before its time limit', () => {
     let now = 0;
     let random = 0;
