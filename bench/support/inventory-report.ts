@@ -1,3 +1,4 @@
+import { SYNC_PHASES } from '../../src/inventory/cluster-sync.js';
 import type { BenchGoal, BenchResult, BenchTable } from '../scenario.js';
 import type { MeasuredRun } from './inventory-scenario.js';
 import type { Stats } from './stats.js';
@@ -212,6 +213,12 @@ function latencyRows(run: MeasuredRun): Row[] {
       measure:
         '4 … server sync cycle meanwhile (list + diff + write), mean: with a change / without',
       value: `${ms(run.latencyCycles.changedMs)} / ${ms(run.latencyCycles.unchangedMs)}`,
+    });
+    const phases = run.latencyCycles.phasesMs;
+    rows.push({
+      key: 'latency-phases',
+      measure: '4 … mean per cycle: list / map / apply / write (cycles with changes) / publish',
+      value: `${SYNC_PHASES.map((phase) => n(phases[phase], 1)).join(' / ')} ms`,
     });
   }
   if (run.fanOut && run.bare) {

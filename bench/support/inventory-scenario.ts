@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SYNC_PHASES, type SyncPhase } from '../../src/inventory/cluster-sync.js';
 import { parseDuration } from '../../src/lib/duration.js';
 import {
   type BenchContext,
@@ -90,8 +91,14 @@ export interface MeasuredRun {
   /** The same load on a server with PVESPHERE_RESPONSE_CACHE_TTL=0. */
   uncachedQueries: QueryLoad;
   latency: ChangeLatency | undefined;
-  /** Mean sync cycle durations during the latency measure (list + diff + write), ms. */
-  latencyCycles: { changedMs: number; unchangedMs: number } | undefined;
+  /**
+   * Mean sync cycle durations during the latency measure (list + diff + write), ms; and the mean
+   * time of each phase of a cycle (pvesphere_sync_phase_duration_seconds: `write` over the
+   * cycles with changes only), ms.
+   */
+  latencyCycles:
+    | { changedMs: number; unchangedMs: number; phasesMs: Record<SyncPhase, number> }
+    | undefined;
   fanOut: FanOut | undefined;
   bare: BareBroadcast | undefined;
   /** Why subscriptions were not measured (undefined when they were). */
@@ -286,7 +293,18 @@ async function runInventoryScenario(
         histogramMean(metricsBefore, metricsAfter, 'pvesphere_sync_cycle_duration_seconds', {
           outcome,
         }).mean * 1000;
-      latencyCycles = { changedMs: cycle('changed'), unchangedMs: cycle('unchanged') };
+      const phase = (name: SyncPhase) =>
+        histogramMean(metricsBefore, metricsAfter, 'pvesphere_sync_phase_duration_seconds', {
+          phase: name,
+        }).mean * 1000;
+      latencyCycles = {
+        changedMs: cycle('changed'),
+        unchangedMs: cycle('unchanged'),
+        phasesMs: Object.fromEntries(SYNC_PHASES.map((name) => [name, phase(name)])) as Record<
+          SyncPhase,
+          number
+        >,
+      };
       if (spec.fanOut) {
         const fanning = progress(
           `fan-out to ${spec.fanOut.subscribers} subscribers`,

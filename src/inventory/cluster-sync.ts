@@ -56,11 +56,15 @@ export interface SyncSettings {
 }
 
 /**
- * SyncPhase is a part of a sync cycle: `list` (the PVE request, read and scanned), `map` (the
- * listing to states), `apply` (states through the informers), `write` (the PostgreSQL
- * transaction of a cycle with changes) and `publish` (handing its events to subscribers).
+ * SYNC_PHASES are the parts of a sync cycle, in order: `list` (the PVE request, read and
+ * scanned), `map` (the listing to states), `apply` (states through the informers), `write` (the
+ * PostgreSQL transaction of a cycle with changes) and `publish` (handing its events to
+ * subscribers).
  */
-export type SyncPhase = 'list' | 'map' | 'apply' | 'write' | 'publish';
+export const SYNC_PHASES = ['list', 'map', 'apply', 'write', 'publish'] as const;
+
+/** SyncPhase is one of {@link SYNC_PHASES}. */
+export type SyncPhase = (typeof SYNC_PHASES)[number];
 
 /** SyncCounters are hooks the server's metrics (and the benchmark) count with. */
 export interface SyncCounters {
