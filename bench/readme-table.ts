@@ -74,7 +74,10 @@ async function main(): Promise<void> {
     const m = result.machine;
     lines.push(
       `- ${name}: ${result.description}; run ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, ` +
-        `${Math.round(result.durationMs / 1000)} s, load ${m.loadAverage1m} at the end`,
+        `${Math.round(result.durationMs / 1000)} s, load ${m.loadAverage1m} at the end` +
+        (m.calibrationMs
+          ? `, calibration ${m.calibrationMs.before} → ${m.calibrationMs.after} ms`
+          : ''),
     );
   }
   const machine = results[0]?.result.machine;

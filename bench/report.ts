@@ -13,10 +13,18 @@ export interface Machine {
   /** 1-minute load average when the result was written (other work shares the cores). */
   loadAverage1m: number;
   postgresql: string | null;
+  /**
+   * A fixed CPU workload timed in the benchmark's process before and after the scenario, ms
+   * (see calibrate: lower is faster); null in files written before it was measured.
+   */
+  calibrationMs: { before: number; after: number } | null;
 }
 
 /** machineInfo reads the current machine; postgresql is filled in by scenarios that use it. */
-export function machineInfo(postgresql: string | null = null): Machine {
+export function machineInfo(
+  postgresql: string | null = null,
+  calibrationMs: Machine['calibrationMs'] = null,
+): Machine {
   const cpus = os.cpus();
   return {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
@@ -27,6 +35,7 @@ export function machineInfo(postgresql: string | null = null): Machine {
     memoryBytes: os.totalmem(),
     loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
     postgresql,
+    calibrationMs,
   };
 }
 
@@ -98,13 +107,14 @@ export function toResultFile(
   result: BenchResult,
   startedAt: Date,
   durationMs: number,
+  calibrationMs: Machine['calibrationMs'] = null,
 ): ResultFile {
   return {
     scenario: scenario.name,
     description: scenario.description,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(durationMs),
-    machine: machineInfo(result.postgresql ?? null),
+    machine: machineInfo(result.postgresql ?? null, calibrationMs),
     goals: result.goals,
     tables: result.tables,
     data: result.data,

@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { startProgress } from './progress.js';
 import { formatGoals, formatTable, toResultFile, writeResult } from './report.js';
 import type { BenchContext, BenchScenario } from './scenario.js';
+import { calibrate } from './support/calibration.js';
 import { runInterruptCleanups } from './support/interrupt-cleanup.js';
 
 const scenariosDirectory = new URL('./scenarios/', import.meta.url);
@@ -77,10 +78,13 @@ async function main(): Promise<number> {
           .sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.name.localeCompare(b.name));
   for (const scenario of selected) {
     context.log(`▶ ${scenario.name}: ${scenario.description}`);
+    const before = calibrate();
     const startedAt = new Date();
     const started = performance.now();
     const result = await scenario.run(context);
-    const file = toResultFile(scenario, result, startedAt, performance.now() - started);
+    const durationMs = performance.now() - started;
+    const calibrationMs = { before, after: calibrate() };
+    const file = toResultFile(scenario, result, startedAt, durationMs, calibrationMs);
     const written = await writeResult(resultsDirectory, file);
     const { machine } = file;
     process.stdout.write(
@@ -88,6 +92,7 @@ async function main(): Promise<number> {
         `\n${scenario.name} — ${scenario.description}`,
         `machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage1m}` +
           (machine.postgresql === null ? '' : `, PostgreSQL ${machine.postgresql}`),
+        `calibration (a fixed CPU workload, lower is faster): ${calibrationMs.before} ms before, ${calibrationMs.after} ms after`,
         '',
         ...result.tables.map((table) => `${formatTable(table)}\n`),
         formatGoals(result.goals),

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { calibrate } from '../../bench/support/calibration.js';
 import { summarizeCpuProfile } from '../../bench/support/cpu-profile.js';
 import { heapGrowth } from '../../bench/support/heap-snapshot.js';
 import { originalListCalls } from '../../bench/support/inventory-report.js';
@@ -157,5 +158,14 @@ describe('monotonic time across processes', () => {
     expect(mapped).toBeGreaterThanOrEqual(before);
     expect(mapped).toBeLessThanOrEqual(after);
     expect(toPerformanceTime(monotonicMs())).toBeCloseTo(performance.now(), 0);
+  });
+});
+
+describe('calibration', () => {
+  it('times the fixed workload: a positive median in ms, to the hundredth', () => {
+    const ms = calibrate(3);
+    expect(Number.isFinite(ms)).toBe(true);
+    expect(ms).toBeGreaterThan(0);
+    expect(Math.round(ms * 100) / 100).toBe(ms);
   });
 });
