@@ -185,7 +185,7 @@ describe('the response cache, refreshing ahead', () => {
   let clusterId: string;
 
   beforeAll(async () => {
-    fast = await startTestApp({ env: { PVESPHERE_RESPONSE_CACHE_TTL: '600ms' } });
+    fast = await startTestApp({ env: { PVESPHERE_RESPONSE_CACHE_TTL: '1s' } });
     const seeded = await seedInventory(fast.db, {
       clusters: 1,
       nodes: 2,
@@ -204,17 +204,20 @@ describe('the response cache, refreshing ahead', () => {
     const before = await cacheCounts(fast.origin);
     const first = await page();
     const startedAt = Date.now();
-    // Asked every 30 ms for four time limits: past the first refresh point (70–90 % of 600 ms)
-    // a request is served from memory and refreshes the answer in the background.
-    while (Date.now() - startedAt < 2400) {
+    // Asked every 30 ms for four time limits: past its refresh point (70–90 % of 1 s) a request
+    // is served from memory and refreshes the answer in the background. Without refreshing,
+    // the page would be computed at least four times.
+    while (Date.now() - startedAt < 4000) {
       expect(await page()).toEqual(first);
       await new Promise((resolve) => setTimeout(resolve, 30));
     }
     const after = await cacheCounts(fast.origin);
-    expect(after.miss! - before.miss!).toBe(1);
+    // One more computation is tolerated: a loaded machine can leave no request between a
+    // refresh point and the time limit.
+    expect(after.miss! - before.miss!).toBeLessThanOrEqual(2);
     expect(after.uncacheable! - before.uncacheable!).toBe(0);
-    expect(after.refreshed! - (before.refreshed ?? 0)).toBeGreaterThanOrEqual(3);
-    expect(after.hit! - before.hit!).toBeGreaterThan(40);
+    expect(after.refreshed! - (before.refreshed ?? 0)).toBeGreaterThanOrEqual(2);
+    expect(after.hit! - before.hit!).toBeGreaterThan(60);
   });
 
   it('still lets a change stale the answer at once, refreshed or not', async () => {
