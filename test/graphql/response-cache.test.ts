@@ -11,15 +11,24 @@ let clusterA: string;
 let clusterB: string;
 let clusterC: string;
 
+/** startCachingApp starts an app with this response-cache time limit and seeds its inventory. */
+async function startCachingApp(
+  ttl: string,
+  seed: { clusters: number; guests: number; prefix: string },
+): Promise<{ app: TestApp; clusterIds: string[] }> {
+  const started = await startTestApp({ env: { PVESPHERE_RESPONSE_CACHE_TTL: ttl } });
+  const seeded = await seedInventory(started.db, { nodes: 2, ...seed });
+  return { app: started, clusterIds: seeded.clusterIds.map(String) };
+}
+
 beforeAll(async () => {
-  app = await startTestApp({ env: { PVESPHERE_RESPONSE_CACHE_TTL: '10s' } });
-  const seeded = await seedInventory(app.db, {
+  let clusterIds: string[];
+  ({ app, clusterIds } = await startCachingApp('10s', {
     clusters: 3,
-    nodes: 2,
     guests: 10,
     prefix: 'cache',
-  });
-  [clusterA, clusterB, clusterC] = seeded.clusterIds.map(String) as [string, string, string];
+  }));
+  [clusterA, clusterB, clusterC] = clusterIds as [string, string, string];
 });
 
 afterAll(async () => {
@@ -183,16 +192,16 @@ describe('the response cache', () => {
 describe('the response cache, refreshing ahead', () => {
   let fast: TestApp;
   let clusterId: string;
+  const page = () => gql(fast.url, ListVmKeys, { filter: { clusterId }, first: 4 });
 
   beforeAll(async () => {
-    fast = await startTestApp({ env: { PVESPHERE_RESPONSE_CACHE_TTL: '1s' } });
-    const seeded = await seedInventory(fast.db, {
+    let clusterIds: string[];
+    ({ app: fast, clusterIds } = await startCachingApp('1s', {
       clusters: 1,
-      nodes: 2,
       guests: 6,
       prefix: 'ahead',
-    });
-    clusterId = String(seeded.clusterIds[0]);
+    }));
+    clusterId = clusterIds[0]!;
   });
 
   afterAll(async () => {
@@ -200,7 +209,6 @@ describe('the response cache, refreshing ahead', () => {
   });
 
   it('never lets a page that keeps being asked for expire under its readers', async () => {
-    const page = () => gql(fast.url, ListVmKeys, { filter: { clusterId }, first: 4 });
     const before = await cacheCounts(fast.origin);
     const first = await page();
     const startedAt = Date.now();
@@ -221,7 +229,6 @@ describe('the response cache, refreshing ahead', () => {
   });
 
   it('still lets a change stale the answer at once, refreshed or not', async () => {
-    const page = () => gql(fast.url, ListVmKeys, { filter: { clusterId }, first: 4 });
     await page();
     fast.services.bus.publish([vmEvent(clusterId)]);
     const before = await cacheCounts(fast.origin);
