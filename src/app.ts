@@ -134,6 +134,7 @@ function createClusterManager(
       detailWriteDelayMs: DETAIL_WRITE_DELAY_MS,
     },
     pve: config.pve,
+    writeConcurrency: config.writeConcurrency,
     discoveryIntervalMs: config.discoveryIntervalMs,
     publish: (events) => {
       for (const event of events)

@@ -44,6 +44,8 @@ export interface Config {
   bus: BusKind;
   /** Whether this process syncs clusters; false = a serve-only replica (`PVESPHERE_SYNC`). */
   sync: boolean;
+  /** Clusters writing their cycles to PostgreSQL at once (`PVESPHERE_WRITE_CONCURRENCY`) [3]. */
+  writeConcurrency: number;
   /** 32-byte key for token secrets at rest (`PVESPHERE_SECRET_KEY`, base64); else a key file. */
   secretKey: Buffer | undefined;
   /** Bearer token required for mutations (`PVESPHERE_ADMIN_TOKEN`). */
@@ -234,6 +236,7 @@ export function loadConfig(env: Env = process.env, uid = process.getuid?.() ?? 1
     eventRetentionMs: duration(env, 'PVESPHERE_EVENT_RETENTION', '7d', 1000),
     bus: oneOf(env, 'PVESPHERE_BUS', ['memory', 'postgres'], 'memory'),
     sync: boolean(env, 'PVESPHERE_SYNC', true),
+    writeConcurrency: integer(env, 'PVESPHERE_WRITE_CONCURRENCY', 3, 1, 8),
     secretKey: secretKey(env),
     adminToken,
     readToken: token(env, 'PVESPHERE_READ_TOKEN'),

@@ -6,6 +6,7 @@ import type { IPveCluster } from '../db/entities/cluster.entity.js';
 import type { InventoryEvent } from '../events/inventory-change.js';
 import { type Clock, realClock } from '../lib/clock.js';
 import { coerceError } from '../lib/coerce-error.js';
+import { Limiter } from '../lib/limiter.js';
 import type { Logger } from '../lib/logger.js';
 import { PveClient, type PveClientOptions } from '../proxmox/client.js';
 import type { PveRequestEvent } from '../proxmox/transport.js';
@@ -40,7 +41,17 @@ export interface ClusterManagerOptions {
   quietPoint?: () => void;
   /** Builds a cluster's client (tests inject dispatchers). @default new PveClient(options) */
   createClient?: (options: PveClientOptions) => PveClient;
+  /**
+   * How many clusters write to PostgreSQL at once (`PVESPHERE_WRITE_CONCURRENCY`); the others'
+   * cycles wait their turn. Every event-writing transaction ends holding the event-sequence lock,
+   * one at a time, so more writers mostly wait on it, each with a connection and a backend of its
+   * own. @default {@link DEFAULT_WRITE_CONCURRENCY}
+   */
+  writeConcurrency?: number;
 }
+
+/** DEFAULT_WRITE_CONCURRENCY is ClusterManagerOptions.writeConcurrency's default. */
+export const DEFAULT_WRITE_CONCURRENCY = 3;
 
 interface Running {
   sync: ClusterSync;
@@ -64,6 +75,8 @@ export class ClusterManager {
   readonly #clock: Clock;
   /** Every cluster's first inventory before anyone's guest details (FirstSyncGate). */
   readonly #firstSyncGate: FirstSyncGate;
+  /** The write slots every cluster's sync shares (ClusterSyncOptions.writeSlots). */
+  readonly #writeSlots: Limiter;
   readonly #log: Logger;
   readonly #running = new Map<number, Running>();
   readonly #attempted = new Set<number>();
@@ -79,6 +92,7 @@ export class ClusterManager {
     this.#options = options;
     this.#clock = options.clock ?? realClock;
     this.#firstSyncGate = new FirstSyncGate({ clock: this.#clock });
+    this.#writeSlots = new Limiter(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY);
     this.#log = options.logger.child({ component: 'cluster-manager' });
   }
 
@@ -234,6 +248,7 @@ export class ClusterManager {
       clock: this.#clock,
       verifyStored: this.#verifyNext.delete(row.id),
       firstSyncGate: this.#firstSyncGate,
+      writeSlots: this.#writeSlots,
       ...(counters ? { counters } : {}),
       ...(this.#options.quietPoint ? { quietPoint: this.#options.quietPoint } : {}),
     });

@@ -7,6 +7,7 @@ import { SharedInformer } from '../informer/shared-informer.js';
 import { Backoff } from '../lib/backoff.js';
 import { type Clock, realClock } from '../lib/clock.js';
 import { coerceError } from '../lib/coerce-error.js';
+import type { Limiter } from '../lib/limiter.js';
 import type { Logger } from '../lib/logger.js';
 import type { PveClient } from '../proxmox/client.js';
 import { ChangeBatch } from './change-batch.js';
@@ -108,6 +109,11 @@ export interface ClusterSyncOptions {
    * repairs rows edited behind pvesphere's back: a forced resync. @default false
    */
   verifyStored?: boolean;
+  /**
+   * Write slots shared by the clusters of a process: each write transaction (a cycle's changes,
+   * a metrics flush) waits for one, so at most that many clusters write at once. @default none
+   */
+  writeSlots?: Limiter;
 }
 
 type Kind = 'node' | 'vm' | 'storage';
@@ -182,6 +188,7 @@ export class ClusterSync {
     this.#writer = new InventoryWriter({
       db: options.db,
       clusterId: options.cluster.id,
+      ...(options.writeSlots ? { slots: options.writeSlots } : {}),
       onProgress: (kind, written, total) =>
         this.#log.info(
           { kind, written, total },
@@ -479,12 +486,15 @@ export class ClusterSync {
     let events: InventoryEvent[];
     const writing = performance.now();
     try {
-      events = await this.#writer.write({
-        ...changes,
-        nodeUsage: (key) => this.#usage.nodes.get(key),
-        guestUsage: (key) => this.#usage.guests.get(key),
-        storageUsage: (key) => this.#usage.storages.get(key),
-      });
+      events = await this.#writer.write(
+        {
+          ...changes,
+          nodeUsage: (key) => this.#usage.nodes.get(key),
+          guestUsage: (key) => this.#usage.guests.get(key),
+          storageUsage: (key) => this.#usage.storages.get(key),
+        },
+        signal,
+      );
     } catch (err) {
       // Not written: hand the changes back so the next cycle writes them (never lost).
       nodes.batch.restore(changes.nodes);

@@ -6,9 +6,14 @@ import {
   vmFromRow,
 } from '../../src/db/inventory-records.js';
 import type { InventoryEvent } from '../../src/events/inventory-change.js';
-import { ClusterSync, type SyncSettings } from '../../src/inventory/cluster-sync.js';
+import {
+  ClusterSync,
+  type ClusterSyncOptions,
+  type SyncSettings,
+} from '../../src/inventory/cluster-sync.js';
 import { sortIpAddresses } from '../../src/inventory/state.js';
 import type { SyncStatusUpdate } from '../../src/inventory/sync-status.js';
+import { Limiter } from '../../src/lib/limiter.js';
 import { PveClient } from '../../src/proxmox/client.js';
 import type { RunningSimulator } from '../../src/simulator/simulator.js';
 import { registerSecret, testLogger } from '../support/capture.js';
@@ -48,7 +53,11 @@ async function insertCluster(name: string): Promise<number> {
   return row!.id;
 }
 
-function startSync(settings: Partial<SyncSettings> = {}, secret = sim.secret): Harness {
+function startSync(
+  settings: Partial<SyncSettings> = {},
+  secret = sim.secret,
+  options: Pick<ClusterSyncOptions, 'writeSlots'> = {},
+): Harness {
   const events: InventoryEvent[] = [];
   const statuses: SyncStatusUpdate[] = [];
   const quiet = { points: 0 };
@@ -69,6 +78,7 @@ function startSync(settings: Partial<SyncSettings> = {}, secret = sim.secret): H
     publish: (batch) => events.push(...batch),
     logger: testLogger({ test: 'cluster-sync' }),
     quietPoint: () => quiet.points++,
+    ...options,
   });
   syncs.push(sync);
   sync.start();
@@ -77,6 +87,13 @@ function startSync(settings: Partial<SyncSettings> = {}, secret = sim.secret): H
 
 async function stopAll(): Promise<void> {
   for (const sync of syncs.splice(0)) await sync.stop();
+}
+
+/** holdSlot takes one of the limiter's slots, as another cluster's long write would. */
+function holdSlot(slots: Limiter): { release: () => void; done: Promise<void> } {
+  let release = () => {};
+  const done = slots.run(() => new Promise<void>((resolve) => (release = resolve)));
+  return { release: () => release(), done };
 }
 
 const count = async (table: string) =>
@@ -129,6 +146,38 @@ describe('ClusterSync', () => {
     // Sequences are increasing decimal strings.
     const sequences = h.events.map((e) => BigInt(e.sequence));
     expect(sequences).toEqual([...sequences].sort((a, b) => (a < b ? -1 : 1)));
+  });
+
+  it('waits for a write slot shared with other clusters before writing its cycle', async () => {
+    const slots = new Limiter(1);
+    const other = holdSlot(slots);
+    await freshCluster();
+    const h = startSync({}, sim.secret, { writeSlots: slots });
+    // Polled and mapped, now waiting behind the other cluster's write: nothing written yet.
+    await eventually(() => expect(slots.pending).toBe(1));
+    expect(sim.control.counters().byEndpoint['GET /cluster/resources']).toBeGreaterThanOrEqual(1);
+    expect(await count('pve_vm')).toBe(0);
+    expect(h.sync.hasSynced()).toBe(false);
+    other.release();
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    expect(await count('pve_vm')).toBe(sim.control.guests().length);
+    expect(h.events.filter((e) => e.type === 'ADDED').length).toBeGreaterThan(0);
+  });
+
+  it('stops while waiting for a write slot, leaving the line without writing its cycle', async () => {
+    const slots = new Limiter(1);
+    const other = holdSlot(slots);
+    await freshCluster();
+    const h = startSync({}, sim.secret, { writeSlots: slots });
+    await eventually(() => expect(slots.pending).toBe(1));
+    // Stopping aborts the wait at once: the slot freed right after goes to nobody's cycle.
+    const stopping = h.sync.stop();
+    other.release();
+    await stopping;
+    await other.done;
+    expect(slots.active + slots.pending).toBe(0);
+    expect(await count('pve_vm')).toBe(0);
+    expect(h.events).toEqual([]);
   });
 
   it('uses one list request per steady poll and writes nothing when nothing changed', async () => {

@@ -40,6 +40,7 @@ describe('loadConfig defaults (DESIGN §6)', () => {
       eventRetentionMs: 7 * 86_400_000,
       bus: 'memory',
       sync: true,
+      writeConcurrency: 3,
       secretKey: undefined,
       adminToken: undefined,
       readToken: undefined,
@@ -140,9 +141,11 @@ describe('loadConfig reads every variable', () => {
         PVESPHERE_SUBSCRIBER_BUFFER: '50',
         PVESPHERE_RESPONSE_CACHE_TTL: '0ms',
         PVESPHERE_SHUTDOWN_TIMEOUT: '1500ms',
+        PVESPHERE_WRITE_CONCURRENCY: '1',
       },
       USER,
     );
+    expect(config.writeConcurrency).toBe(1);
     expect(config.pve).toEqual({
       connectTimeoutMs: 1_000,
       headersTimeoutMs: 2_000,
@@ -261,6 +264,7 @@ const BAD_VALUES: [string, string, RegExp][] = [
   ['PVESPHERE_PVE_HEADERS_TIMEOUT', 'soon', /duration with a unit/],
   ['PVESPHERE_PVE_BODY_TIMEOUT', '0ms', /at least 1ms/],
   ['PVESPHERE_DETAIL_CONCURRENCY', '0', /integer from 1 to 64/],
+  ['PVESPHERE_WRITE_CONCURRENCY', '9', /integer from 1 to 8/],
   ['PVESPHERE_MAX_QUERY_DEPTH', '1', /integer from 2 to 100/],
   ['PVESPHERE_MAX_QUERY_COMPLEXITY', '5', /integer from 10 to 10000000/],
   ['PVESPHERE_SUBSCRIBER_BUFFER', '0', /integer from 1 to 1000000/],
