@@ -10,6 +10,7 @@ import { coerceError } from '../lib/coerce-error.js';
 import type { Limiter } from '../lib/limiter.js';
 import type { Logger } from '../lib/logger.js';
 import type { PveClient } from '../proxmox/client.js';
+import type { PveClusterStatus } from '../proxmox/normalize/cluster-status.js';
 import { ChangeBatch } from './change-batch.js';
 import { logChanges } from './change-log.js';
 import {
@@ -121,6 +122,8 @@ type Kind = 'node' | 'vm' | 'storage';
 /** CycleContext is what the cycles of one #run share. */
 interface CycleContext {
   lister: InventoryLister;
+  /** The requests made when the sync started; the first poll takes them (and clears this). */
+  firstPoll: FirstPoll | undefined;
   pipelines: Pipelines;
   details: DetailFetcher;
   /** When the next poll also reads `/cluster/status` (resync). */
@@ -277,6 +280,9 @@ export class ClusterSync {
     const { cluster, settings, firstSyncGate: gate } = this.#options;
     const leaveGate = gate?.enter() ?? (() => {});
     signal.addEventListener('abort', leaveGate, { once: true });
+    const lister = createInventoryLister(settings.listStrategy, this.#options.client);
+    // The first poll's requests go out at once: PVE answers them while the stored inventory loads.
+    const firstPoll = this.#startFirstPoll(lister, signal);
     await this.#status.record('SYNCING', null);
     const { pipelines, details, loaded } = await this.#prepare();
     const tasks = [
@@ -293,7 +299,8 @@ export class ClusterSync {
 
     const backoff = new Backoff({ clock: this.#clock });
     const loop: CycleContext = {
-      lister: createInventoryLister(settings.listStrategy, this.#options.client),
+      lister,
+      firstPoll,
       pipelines,
       details,
       nextResync: this.#clock.now() + settings.resyncIntervalMs,
@@ -365,7 +372,9 @@ export class ClusterSync {
     let states: CycleStates | undefined;
     if (polled) {
       const resync = started >= loop.nextResync;
-      states = await this.#poll(lister, resync, pipelines, details, signal);
+      const first = loop.firstPoll;
+      loop.firstPoll = undefined;
+      states = await this.#poll(lister, resync, pipelines, details, signal, first);
       if (resync) loop.nextResync = started + this.#options.settings.resyncIntervalMs;
     }
     this.#detailsChanged = false;
@@ -388,6 +397,7 @@ export class ClusterSync {
     pipelines: Pipelines,
     details: DetailFetcher,
     signal: AbortSignal,
+    first?: FirstPoll,
   ): Promise<CycleStates> {
     // A resync reads every row in full; other polls only the rows that changed.
     const known = resync
@@ -395,11 +405,11 @@ export class ClusterSync {
       : this.#rowDigests.lookup(
           (key) => pipelines.guests.informer.indexer.getByKey(key) !== undefined,
         );
-    const listing = performance.now();
-    const list = await lister.list(signal, known);
-    this.#options.counters?.phase?.('list', performance.now() - listing);
+    const startedAt = first?.startedAt ?? performance.now();
+    const list = await (first?.list ?? lister.list(signal, known));
+    this.#options.counters?.phase?.('list', performance.now() - startedAt);
     this.#options.counters?.guestRows?.(list.guests.length, list.unchangedGuests.length);
-    await this.#refreshNodeIps(list, resync, signal);
+    await this.#refreshNodeIps(list, resync, signal, first?.status);
     // Reading the answer and mapping it are each a few ms of CPU at 1,000 guests: queries that
     // arrived meanwhile are answered between them, not after the whole cycle.
     await yieldToEventLoop();
@@ -550,8 +560,30 @@ export class ClusterSync {
     return list;
   }
 
-  /** Reads `/cluster/status` for node IPs at start, when the set of nodes changes and on resync. */
-  async #refreshNodeIps(list: InventoryList, resync: boolean, signal: AbortSignal): Promise<void> {
+  /**
+   * #startFirstPoll asks for the first poll's listing and `/cluster/status` (which the first poll
+   * always reads: the node set is new). Their rejections count as handled here: a sync stopped
+   * before its first poll abandons them; the poll that awaits them still gets the error.
+   */
+  #startFirstPoll(lister: InventoryLister, signal: AbortSignal): FirstPoll {
+    const startedAt = performance.now();
+    const list = lister.list(signal);
+    const status = this.#options.client.getClusterStatus({ signal });
+    list.catch(() => {});
+    status.catch(() => {});
+    return { list, status, startedAt };
+  }
+
+  /**
+   * Reads `/cluster/status` for node IPs at start, when the set of nodes changes and on resync
+   * (`asked`: the answer of a request already made for this poll).
+   */
+  async #refreshNodeIps(
+    list: InventoryList,
+    resync: boolean,
+    signal: AbortSignal,
+    asked?: Promise<PveClusterStatus>,
+  ): Promise<void> {
     const nodeSet = list.nodes
       .map((n) => n.name)
       .sort()
@@ -559,7 +591,7 @@ export class ClusterSync {
     if (!resync && nodeSet === this.#nodeSet) return;
     this.#nodeSet = nodeSet;
     try {
-      const status = await this.#options.client.getClusterStatus({ signal });
+      const status = await (asked ?? this.#options.client.getClusterStatus({ signal }));
       this.#nodeIps = new Map(status.nodes.filter((n) => n.ip).map((n) => [n.name, n.ip!]));
     } catch (err) {
       if (signal.aborted) throw err;
@@ -604,6 +636,13 @@ export class ClusterSync {
       this.#wake = done;
     });
   }
+}
+
+/** FirstPoll is the first poll's requests, made when the sync starts (performance.now()). */
+interface FirstPoll {
+  list: Promise<InventoryList>;
+  status: Promise<PveClusterStatus>;
+  startedAt: number;
 }
 
 /** deletedKeys are the keys a cycle's changes delete. */

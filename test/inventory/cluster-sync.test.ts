@@ -56,7 +56,7 @@ async function insertCluster(name: string): Promise<number> {
 function startSync(
   settings: Partial<SyncSettings> = {},
   secret = sim.secret,
-  options: Pick<ClusterSyncOptions, 'writeSlots'> = {},
+  options: Partial<Pick<ClusterSyncOptions, 'writeSlots' | 'status'>> = {},
 ): Harness {
   const events: InventoryEvent[] = [];
   const statuses: SyncStatusUpdate[] = [];
@@ -72,13 +72,15 @@ function startSync(
     client,
     db,
     settings: { ...SETTINGS, ...settings },
-    status: async (_id, update) => {
-      statuses.push(update);
-    },
     publish: (batch) => events.push(...batch),
     logger: testLogger({ test: 'cluster-sync' }),
     quietPoint: () => quiet.points++,
     ...options,
+    status:
+      options.status ??
+      (async (_id, update) => {
+        statuses.push(update);
+      }),
   });
   syncs.push(sync);
   sync.start();
@@ -146,6 +148,32 @@ describe('ClusterSync', () => {
     // Sequences are increasing decimal strings.
     const sequences = h.events.map((e) => BigInt(e.sequence));
     expect(sequences).toEqual([...sequences].sort((a, b) => (a < b ? -1 : 1)));
+  });
+
+  it('asks PVE for its first listing and node addresses at once, while it still starts up', async () => {
+    await freshCluster();
+    let started = () => {};
+    const starting = new Promise<void>((resolve) => (started = resolve));
+    // The SYNCING status (recorded before the stored inventory is read) hangs until released.
+    const h = startSync({}, sim.secret, { status: () => starting });
+    await eventually(() => {
+      const asked = sim.control.counters().byEndpoint;
+      expect(asked['GET /cluster/resources']).toBe(1);
+      expect(asked['GET /cluster/status']).toBe(1);
+    });
+    expect(h.sync.hasSynced()).toBe(false);
+    started();
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    // The first poll used those answers: no request of its own.
+    const asked = sim.control.counters().byEndpoint;
+    expect(asked['GET /cluster/resources']).toBe(1);
+    expect(asked['GET /cluster/status']).toBe(1);
+    expect(await count('pve_vm')).toBe(sim.control.guests().length);
+    const [node] = await testDb.query<{ ip_address: string | null }>(
+      'select ip_address from pve_node where cluster_id = $1 limit 1',
+      [clusterId],
+    );
+    expect(node?.ip_address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });
 
   it('waits for a write slot shared with other clusters before writing its cycle', async () => {
