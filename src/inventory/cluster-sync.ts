@@ -122,8 +122,6 @@ type Kind = 'node' | 'vm' | 'storage';
 /** CycleContext is what the cycles of one #run share. */
 interface CycleContext {
   lister: InventoryLister;
-  /** The requests made when the sync started; the first poll takes them (and clears this). */
-  firstPoll: FirstPoll | undefined;
   pipelines: Pipelines;
   details: DetailFetcher;
   /** When the next poll also reads `/cluster/status` (resync). */
@@ -179,6 +177,8 @@ export class ClusterSync {
   #synced = false;
   #nodeIps = new Map<string, string>();
   #nodeSet = '';
+  /** The requests made when the sync started; the first poll takes them (and clears this). */
+  #firstPoll: FirstPoll | undefined;
 
   constructor(options: ClusterSyncOptions) {
     this.#options = options;
@@ -282,7 +282,9 @@ export class ClusterSync {
     signal.addEventListener('abort', leaveGate, { once: true });
     const lister = createInventoryLister(settings.listStrategy, this.#options.client);
     // The first poll's requests go out at once: PVE answers them while the stored inventory loads.
-    const firstPoll = this.#startFirstPoll(lister, signal);
+    // Kept in a field the first poll clears, not in a local: #run's frame lives as long as the
+    // sync, and would keep the first listing with it.
+    this.#firstPoll = this.#startFirstPoll(lister, signal);
     await this.#status.record('SYNCING', null);
     const { pipelines, details, loaded } = await this.#prepare();
     const tasks = [
@@ -300,7 +302,6 @@ export class ClusterSync {
     const backoff = new Backoff({ clock: this.#clock });
     const loop: CycleContext = {
       lister,
-      firstPoll,
       pipelines,
       details,
       nextResync: this.#clock.now() + settings.resyncIntervalMs,
@@ -372,8 +373,8 @@ export class ClusterSync {
     let states: CycleStates | undefined;
     if (polled) {
       const resync = started >= loop.nextResync;
-      const first = loop.firstPoll;
-      loop.firstPoll = undefined;
+      const first = this.#firstPoll;
+      this.#firstPoll = undefined;
       states = await this.#poll(lister, resync, pipelines, details, signal, first);
       if (resync) loop.nextResync = started + this.#options.settings.resyncIntervalMs;
     }

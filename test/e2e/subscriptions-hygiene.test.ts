@@ -4,14 +4,13 @@
  * official graphql-ws and graphql-sse clients.
  */
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEvents } from '../../src/events/event-log.js';
 import type { InventoryEvent } from '../../src/events/inventory-change.js';
 import { vmChange, vmEvent } from '../events/fixtures.js';
 import { VmChanged, VmSequences } from '../events/operations.js';
 import { subscribeSse, subscribeWs, type WsSubscription } from '../events/subscription-client.js';
+import { collectGarbage } from '../support/collect-garbage.js';
 import { eventually } from '../support/simulator-fixture.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -37,13 +36,6 @@ afterAll(async () => {
 });
 
 const listeners = () => app.services.bus.listenerCount;
-
-/** gc runs a full garbage collection (the flag is set at run time: vitest's workers lack it). */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  for (let i = 0; i < 3; i++) gc();
-}
 
 /** floodEvent is a large synthetic guest event (64 KiB description) of the flood cluster. */
 function floodEvent(n: number): InventoryEvent {

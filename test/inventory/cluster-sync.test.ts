@@ -17,6 +17,7 @@ import { Limiter } from '../../src/lib/limiter.js';
 import { PveClient } from '../../src/proxmox/client.js';
 import type { RunningSimulator } from '../../src/simulator/simulator.js';
 import { registerSecret, testLogger } from '../support/capture.js';
+import { collectGarbage } from '../support/collect-garbage.js';
 import { eventually, startTestSimulator } from '../support/simulator-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -57,6 +58,8 @@ function startSync(
   settings: Partial<SyncSettings> = {},
   secret = sim.secret,
   options: Partial<Pick<ClusterSyncOptions, 'writeSlots' | 'status'>> = {},
+  /** Changes the client before the sync starts (its first requests go out at once). */
+  prepareClient: (client: PveClient) => void = () => {},
 ): Harness {
   const events: InventoryEvent[] = [];
   const statuses: SyncStatusUpdate[] = [];
@@ -67,6 +70,7 @@ function startSync(
     secret,
     tlsFingerprint: sim.fingerprint!,
   });
+  prepareClient(client);
   const sync = new ClusterSync({
     cluster: { id: clusterId, name: `sim-${clusterId}`, apiUrl: sim.url },
     client,
@@ -174,6 +178,28 @@ describe('ClusterSync', () => {
       [clusterId],
     );
     expect(node?.ip_address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  });
+
+  it('keeps nothing of its first listing once it is written', async () => {
+    await freshCluster();
+    let firstListing: WeakRef<object> | undefined;
+    const h = startSync({}, sim.secret, {}, (client) => {
+      const listSince = client.listClusterResourcesSince.bind(client);
+      client.listClusterResourcesSince = async (known, options) => {
+        const listed = await listSince(known, options);
+        firstListing ??= new WeakRef(listed.guests);
+        return listed;
+      };
+    });
+    await eventually(() => expect(h.sync.hasSynced()).toBe(true));
+    sim.control.resetCounters();
+    await eventually(() =>
+      expect(sim.control.counters().byEndpoint['GET /cluster/resources']).toBeGreaterThanOrEqual(2),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    expect(firstListing).toBeDefined();
+    expect(firstListing?.deref()).toBeUndefined();
   });
 
   it('waits for a write slot shared with other clusters before writing its cycle', async () => {
