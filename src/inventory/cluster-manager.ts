@@ -42,10 +42,10 @@ export interface ClusterManagerOptions {
   /** Builds a cluster's client (tests inject dispatchers). @default new PveClient(options) */
   createClient?: (options: PveClientOptions) => PveClient;
   /**
-   * How many clusters write to PostgreSQL at once (`PVESPHERE_WRITE_CONCURRENCY`); the others'
-   * cycles wait their turn. Every event-writing transaction ends holding the event-sequence lock,
-   * one at a time, so more writers mostly wait on it, each with a connection and a backend of its
-   * own. @default {@link DEFAULT_WRITE_CONCURRENCY}
+   * How many clusters use PostgreSQL at once — loading their stored inventory at start, writing a
+   * cycle (`PVESPHERE_WRITE_CONCURRENCY`); the others wait their turn. Every event-writing
+   * transaction ends holding the event-sequence lock, one at a time, so more writers mostly wait
+   * on it, each with a connection and a backend of its own. @default {@link DEFAULT_WRITE_CONCURRENCY}
    */
   writeConcurrency?: number;
 }
@@ -75,7 +75,7 @@ export class ClusterManager {
   readonly #clock: Clock;
   /** Every cluster's first inventory before anyone's guest details (FirstSyncGate). */
   readonly #firstSyncGate: FirstSyncGate;
-  /** The write slots every cluster's sync shares (ClusterSyncOptions.writeSlots). */
+  /** The database slots every cluster's sync shares (ClusterSyncOptions.writeSlots). */
   readonly #writeSlots: Limiter;
   readonly #log: Logger;
   readonly #running = new Map<number, Running>();

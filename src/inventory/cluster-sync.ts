@@ -111,13 +111,21 @@ export interface ClusterSyncOptions {
    */
   verifyStored?: boolean;
   /**
-   * Write slots shared by the clusters of a process: each write transaction (a cycle's changes,
-   * a metrics flush) waits for one, so at most that many clusters write at once. @default none
+   * Database slots shared by the clusters of a process: the load of the stored inventory at start
+   * and each write transaction (a cycle's changes, a metrics flush) wait for one, so at most that
+   * many clusters use PostgreSQL at once. @default none
    */
   writeSlots?: Limiter;
 }
 
 type Kind = 'node' | 'vm' | 'storage';
+
+/** What #prepare makes of the stored inventory. */
+interface Prepared {
+  pipelines: Pipelines;
+  details: DetailFetcher;
+  loaded: { nodes: number; vms: number; storages: number };
+}
 
 /** CycleContext is what the cycles of one #run share. */
 interface CycleContext {
@@ -226,15 +234,14 @@ export class ClusterSync {
    * The stored rows are only read here, so they are garbage once it returns (a sync that kept
    * them would hold every object twice for its whole life).
    */
-  async #prepare(): Promise<{
-    pipelines: Pipelines;
-    details: DetailFetcher;
-    loaded: { nodes: number; vms: number; storages: number };
-  }> {
+  async #prepare(signal: AbortSignal): Promise<Prepared> {
     const { cluster, settings } = this.#options;
-    const stored = await loadStoredInventory(this.#options.db, cluster.id, {
-      verify: this.#options.verifyStored ?? false,
-    });
+    const load = () =>
+      loadStoredInventory(this.#options.db, cluster.id, {
+        verify: this.#options.verifyStored ?? false,
+      });
+    const slots = this.#options.writeSlots;
+    const stored = await (slots ? slots.run(load, signal) : load());
     this.#usage.seed(stored);
     for (const { state } of stored.nodes) {
       if (state.ipAddress) this.#nodeIps.set(state.name, state.ipAddress);
@@ -286,7 +293,15 @@ export class ClusterSync {
     // sync, and would keep the first listing with it.
     this.#firstPoll = this.#startFirstPoll(lister, signal);
     await this.#status.record('SYNCING', null);
-    const { pipelines, details, loaded } = await this.#prepare();
+    let prepared: Prepared;
+    try {
+      prepared = await this.#prepare(signal);
+    } catch (err) {
+      // Stopped while waiting for a database slot: a stop, not a failure.
+      if (signal.aborted) return;
+      throw err;
+    }
+    const { pipelines, details, loaded } = prepared;
     const tasks = [
       pipelines.nodes.informer.run(signal),
       pipelines.guests.informer.run(signal),

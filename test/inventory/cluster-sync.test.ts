@@ -102,6 +102,23 @@ function holdSlot(slots: Limiter): { release: () => void; done: Promise<void> } 
   return { release: () => release(), done };
 }
 
+/**
+ * TakenAfterFirstTask is a Limiter whose slot the test takes (as another cluster's write would)
+ * the moment the first task it ran for the sync — the load of its inventory — is done.
+ */
+class TakenAfterFirstTask extends Limiter {
+  other: { release: () => void; done: Promise<void> } | undefined;
+  #ran = false;
+
+  override async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const first = !this.#ran;
+    this.#ran = true;
+    const result = await super.run(task, signal);
+    if (first) this.other = holdSlot(this);
+    return result;
+  }
+}
+
 const count = async (table: string) =>
   Number(
     (
@@ -202,14 +219,14 @@ describe('ClusterSync', () => {
     expect(firstListing?.deref()).toBeUndefined();
   });
 
-  it('waits for a write slot shared with other clusters before writing its cycle', async () => {
+  it('waits for a database slot shared with other clusters before loading its inventory', async () => {
     const slots = new Limiter(1);
     const other = holdSlot(slots);
     await freshCluster();
     const h = startSync({}, sim.secret, { writeSlots: slots });
-    // Polled and mapped, now waiting behind the other cluster's write: nothing written yet.
+    // PVE is asked at once; the load waits behind the other cluster's write, and so does the rest.
     await eventually(() => expect(slots.pending).toBe(1));
-    expect(sim.control.counters().byEndpoint['GET /cluster/resources']).toBeGreaterThanOrEqual(1);
+    expect(sim.control.counters().byEndpoint['GET /cluster/resources']).toBe(1);
     expect(await count('pve_vm')).toBe(0);
     expect(h.sync.hasSynced()).toBe(false);
     other.release();
@@ -218,20 +235,36 @@ describe('ClusterSync', () => {
     expect(h.events.filter((e) => e.type === 'ADDED').length).toBeGreaterThan(0);
   });
 
-  it('stops while waiting for a write slot, leaving the line without writing its cycle', async () => {
+  it('waits for a database slot before writing its cycle, and leaves the line when stopped', async () => {
+    const slots = new TakenAfterFirstTask(1);
+    await freshCluster();
+    const h = startSync({}, sim.secret, { writeSlots: slots });
+    // Loaded (the first task), polled and mapped, now waiting to write: nothing written yet.
+    await eventually(() => expect(slots.pending).toBe(1));
+    expect(slots.other).toBeDefined();
+    expect(await count('pve_vm')).toBe(0);
+    // Stopping aborts the wait at once: the slot freed right after goes to nobody's cycle.
+    const stopping = h.sync.stop();
+    slots.other?.release();
+    await stopping;
+    await slots.other?.done;
+    expect(slots.active + slots.pending).toBe(0);
+    expect(await count('pve_vm')).toBe(0);
+    expect(h.events).toEqual([]);
+  });
+
+  it('stops while waiting for a database slot to load its inventory', async () => {
     const slots = new Limiter(1);
     const other = holdSlot(slots);
     await freshCluster();
     const h = startSync({}, sim.secret, { writeSlots: slots });
     await eventually(() => expect(slots.pending).toBe(1));
-    // Stopping aborts the wait at once: the slot freed right after goes to nobody's cycle.
-    const stopping = h.sync.stop();
+    await h.sync.stop();
+    expect(slots.pending).toBe(0);
     other.release();
-    await stopping;
     await other.done;
-    expect(slots.active + slots.pending).toBe(0);
     expect(await count('pve_vm')).toBe(0);
-    expect(h.events).toEqual([]);
+    expect(h.statuses.map((s) => s.state)).toEqual(['SYNCING']);
   });
 
   it('uses one list request per steady poll and writes nothing when nothing changed', async () => {
