@@ -119,6 +119,16 @@ class TakenAfterFirstTask extends Limiter {
   }
 }
 
+/** startBehindHeldSlot starts a sync on a fresh cluster whose only database slot is taken. */
+async function startBehindHeldSlot() {
+  const slots = new Limiter(1);
+  const other = holdSlot(slots);
+  await freshCluster();
+  const h = startSync({}, sim.secret, { writeSlots: slots });
+  await eventually(() => expect(slots.pending).toBe(1));
+  return { h, other, slots };
+}
+
 const count = async (table: string) =>
   Number(
     (
@@ -220,12 +230,8 @@ describe('ClusterSync', () => {
   });
 
   it('waits for a database slot shared with other clusters before loading its inventory', async () => {
-    const slots = new Limiter(1);
-    const other = holdSlot(slots);
-    await freshCluster();
-    const h = startSync({}, sim.secret, { writeSlots: slots });
     // PVE is asked at once; the load waits behind the other cluster's write, and so does the rest.
-    await eventually(() => expect(slots.pending).toBe(1));
+    const { h, other } = await startBehindHeldSlot();
     expect(sim.control.counters().byEndpoint['GET /cluster/resources']).toBe(1);
     expect(await count('pve_vm')).toBe(0);
     expect(h.sync.hasSynced()).toBe(false);
@@ -254,11 +260,7 @@ describe('ClusterSync', () => {
   });
 
   it('stops while waiting for a database slot to load its inventory', async () => {
-    const slots = new Limiter(1);
-    const other = holdSlot(slots);
-    await freshCluster();
-    const h = startSync({}, sim.secret, { writeSlots: slots });
-    await eventually(() => expect(slots.pending).toBe(1));
+    const { h, other, slots } = await startBehindHeldSlot();
     await h.sync.stop();
     expect(slots.pending).toBe(0);
     other.release();
