@@ -44,7 +44,7 @@ export interface Config {
   bus: BusKind;
   /** Whether this process syncs clusters; false = a serve-only replica (`PVESPHERE_SYNC`). */
   sync: boolean;
-  /** Clusters writing their cycles to PostgreSQL at once (`PVESPHERE_WRITE_CONCURRENCY`) [3]. */
+  /** Clusters using PostgreSQL at once, to load or write (`PVESPHERE_WRITE_CONCURRENCY`) [3]. */
   writeConcurrency: number;
   /** 32-byte key for token secrets at rest (`PVESPHERE_SECRET_KEY`, base64); else a key file. */
   secretKey: Buffer | undefined;
