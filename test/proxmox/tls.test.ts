@@ -7,6 +7,7 @@ import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PveClient, type PveClientOptions } from '../../src/proxmox/client.js';
 import type { PveTlsError } from '../../src/proxmox/errors.js';
+import { sharedSecureContext } from '../../src/proxmox/tls.js';
 import { registerSecret } from '../support/capture.js';
 import { failure } from './support/failure.js';
 
@@ -120,6 +121,21 @@ describe('PveClient TLS against a self-signed HTTPS server', () => {
     const result = await client({ baseUrl, tlsInsecure: true }).testConnection();
     expect(result.fingerprint).toBe(fingerprint);
     expect(result.nodeCount).toBe(2);
+  });
+
+  it("applies each client's own policy on the TLS context all clients share", async () => {
+    expect(sharedSecureContext()).toBe(sharedSecureContext());
+    const [pinned, wrongPin, verified, insecure] = await Promise.allSettled([
+      client({ baseUrl, tlsFingerprint: fingerprint }).listNodes(),
+      client({ baseUrl, tlsFingerprint: `${'AB:'.repeat(31)}AB` }).listNodes(),
+      client({ baseUrl }).listNodes(),
+      client({ baseUrl, tlsInsecure: true }).listNodes(),
+    ]);
+    expect(pinned.status).toBe('fulfilled');
+    expect(insecure.status).toBe('fulfilled');
+    expect(wrongPin).toMatchObject({ status: 'rejected', reason: { code: 'PVE_TLS' } });
+    expect(verified).toMatchObject({ status: 'rejected', reason: { code: 'PVE_TLS' } });
+    expect(seen.requests).toBe(2);
   });
 });
 
