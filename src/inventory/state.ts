@@ -35,7 +35,7 @@ export interface GuestState {
   cpus: number | null;
   maxMem: number | null;
   maxDisk: number | null;
-  tags: string[];
+  tags: readonly string[];
   lock: string | null;
   hastate: string | null;
   pool: string | null;
@@ -280,7 +280,7 @@ export function guestStateOf(
     cpus: record.cpus,
     maxMem: record.maxMem,
     maxDisk: record.maxDisk,
-    tags: sharedStrings.internAll(record.tags),
+    tags: sharedStrings.internList(record.tags),
     lock: sharedStrings.intern(record.lock),
     hastate: sharedStrings.intern(record.hastate),
     pool: sharedStrings.intern(record.pool),

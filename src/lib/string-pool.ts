@@ -4,12 +4,15 @@
  * own JSON answer or database row, hence its own copy) hold one. V8 does not internalise string
  * values it parses; at 10,000 cached guests those copies were about 0.14 KiB per guest.
  *
+ * It pools lists of such strings too (internList: tag lists), one frozen array per distinct list.
+ *
  * Bounded: strings longer than `maxLength` are returned as given, and once the pool holds `limit`
- * distinct strings it only hands out those it has (a source of ever-new values cannot grow it
- * without end).
+ * distinct strings (or `limit` lists) it only hands out those it has (a source of ever-new values
+ * cannot grow it without end).
  */
 export class StringPool {
   readonly #strings = new Map<string, string>();
+  readonly #lists = new Map<string, readonly string[]>();
   readonly #limit: number;
   readonly #maxLength: number;
 
@@ -36,12 +39,30 @@ export class StringPool {
     return value;
   }
 
-  /** internAll replaces every element of `values` by its pooled copy, in place; returns it. */
-  internAll(values: string[]): string[] {
-    for (let i = 0; i < values.length; i++) values[i] = this.intern(values[i]!);
-    return values;
+  /**
+   * internList returns one shared, frozen copy of the list `values` holds (its strings pooled):
+   * thousands of guests carry the same few tag lists, most of them none, and an array of their
+   * own costs each 32–60 bytes. Bounded like the strings: a list whose elements together are
+   * longer than `maxLength` × 4, or a new one once `limit` lists are pooled, is returned frozen
+   * but not pooled. `values` itself is not kept (the caller may reuse it).
+   */
+  internList(values: readonly string[]): readonly string[] {
+    if (values.length === 0) return EMPTY_LIST;
+    let length = 0;
+    for (const value of values) length += value.length + 1;
+    if (length > this.#maxLength * 4) return Object.freeze(values.map((v) => this.intern(v)));
+    // JSON keeps lists apart that a plain join could run together (["a,b"] and ["a","b"]).
+    const key = JSON.stringify(values);
+    const pooled = this.#lists.get(key);
+    if (pooled !== undefined) return pooled;
+    const list = Object.freeze(values.map((v) => this.intern(v)));
+    if (this.#lists.size < this.#limit) this.#lists.set(key, list);
+    return list;
   }
 }
+
+/** The one empty list internList hands out. */
+const EMPTY_LIST: readonly string[] = Object.freeze([]);
 
 /** sharedStrings is the process's pool of inventory strings (node names, statuses, tags, NICs). */
 export const sharedStrings = new StringPool();

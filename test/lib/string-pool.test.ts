@@ -16,14 +16,27 @@ describe('StringPool', () => {
     expect(pool.size).toBe(2);
   });
 
-  it('interns the elements of an array in place', () => {
+  it('hands out one frozen copy of each distinct list, its strings pooled', () => {
     const pool = new StringPool();
-    const tags = ['prod', 'web'];
-    const again = [copyOf('prod'), copyOf('web')];
-    pool.internAll(tags);
-    expect(pool.internAll(again)).toBe(again);
-    expect(again).toEqual(['prod', 'web']);
+    const first = pool.internList(['prod', 'web']);
+    const again = pool.internList([copyOf('prod'), copyOf('web')]);
+    expect(again).toBe(first);
+    expect(first).toEqual(['prod', 'web']);
+    expect(Object.isFrozen(first)).toBe(true);
     expect(pool.size).toBe(2);
+    expect(pool.internList(['web', 'prod'])).not.toBe(first);
+    // Lists a plain join would run together stay apart.
+    expect(pool.internList(['prod,web'])).toEqual(['prod,web']);
+    expect(pool.internList([])).toBe(pool.internList([]));
+  });
+
+  it('does not keep the array it was given', () => {
+    const pool = new StringPool();
+    const given = ['prod'];
+    const pooled = pool.internList(given);
+    expect(pooled).not.toBe(given);
+    given.push('changed');
+    expect(pool.internList(['prod'])).toEqual(['prod']);
   });
 
   it('stays bounded: long strings and strings past the limit are not kept', () => {
@@ -35,5 +48,19 @@ describe('StringPool', () => {
     expect(pool.size).toBe(2);
     const three = copyOf('three');
     expect(pool.intern(three)).toBe(three);
+  });
+
+  it('stays bounded for lists too: long lists and lists past the limit are not kept', () => {
+    const pool = new StringPool(2, 4);
+    const long = ['abcdefgh', 'ijklmnop'];
+    expect(pool.internList(long)).toEqual(long);
+    expect(pool.internList(long)).not.toBe(pool.internList(long));
+    pool.internList(['a']);
+    pool.internList(['b']);
+    const third = pool.internList(['c']);
+    expect(third).toEqual(['c']);
+    expect(Object.isFrozen(third)).toBe(true);
+    expect(pool.internList(['c'])).not.toBe(third);
+    expect(pool.internList(['a'])).toBe(pool.internList(['a']));
   });
 });

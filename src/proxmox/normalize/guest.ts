@@ -43,7 +43,7 @@ export interface PveGuest {
   maxcpu?: number;
   maxmem?: number;
   maxdisk?: number;
-  tags: string[];
+  tags: readonly string[];
   lock?: string;
   hastate?: string;
   pool?: string;
