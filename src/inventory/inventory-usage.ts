@@ -78,24 +78,17 @@ export class InventoryUsage {
    * once it is written.
    */
   pending(): { batch: MetricsBatch; commit(): void } {
-    const nodes = this.nodes.changed();
-    const guests = this.guests.changed();
-    const storages = this.storages.changed();
+    const batch = {
+      nodes: this.nodes.changed(),
+      guests: this.guests.changed(),
+      storages: this.storages.changed(),
+    };
     return {
-      batch: {
-        nodes: new Map([...nodes].map(([k, v]) => [k, { name: v.meta.name, usage: v.usage }])),
-        guests: new Map([...guests].map(([k, v]) => [k, { vmid: v.meta.vmid, usage: v.usage }])),
-        storages: new Map(
-          [...storages].map(([k, v]) => [
-            k,
-            { node: v.meta.node, name: v.meta.name, usage: v.usage },
-          ]),
-        ),
-      },
+      batch,
       commit: () => {
-        this.nodes.committed(nodes);
-        this.guests.committed(guests);
-        this.storages.committed(storages);
+        this.nodes.committed(batch.nodes);
+        this.guests.committed(batch.guests);
+        this.storages.committed(batch.storages);
       },
     };
   }

@@ -6,6 +6,7 @@ import type {
   StorageState,
   StorageUsage,
 } from '../state.js';
+import type { UsageSnapshot } from '../usage-store.js';
 
 /**
  * CycleChanges are the changes one poll cycle found, per kind: key → new state, or null for a
@@ -22,9 +23,9 @@ export interface CycleChanges {
 
 /** MetricsBatch is the usage to write for objects whose metrics changed since the last flush. */
 export interface MetricsBatch {
-  nodes: ReadonlyMap<string, { name: string; usage: NodeUsage }>;
-  guests: ReadonlyMap<string, { vmid: number; usage: GuestUsage }>;
-  storages: ReadonlyMap<string, { node: string; name: string; usage: StorageUsage }>;
+  nodes: UsageSnapshot<NodeUsage, { name: string }>;
+  guests: UsageSnapshot<GuestUsage, { vmid: number }>;
+  storages: UsageSnapshot<StorageUsage, { node: string; name: string }>;
 }
 
 /** Guests per upsert statement. */

@@ -1,9 +1,13 @@
 import type pg from 'pg';
-import { int, type MetricsBatch } from './cycle-changes.js';
+import { binaryArray } from '../../db/binary-array.js';
+import type { MetricsBatch } from './cycle-changes.js';
 
 /**
  * writeMetrics writes usage metrics (and `last_sync_time`) of the given objects with three
  * batched updates; it never writes an event. Returns the rows updated.
+ *
+ * Each metric goes to PostgreSQL as one array in the binary format, written straight from the
+ * snapshot's packed numbers (binaryArray): no object or string per value.
  */
 export async function writeMetrics(
   client: pg.PoolClient,
@@ -12,8 +16,8 @@ export async function writeMetrics(
 ): Promise<number> {
   const id = clusterId;
   let updated = 0;
-  if (batch.nodes.size > 0) {
-    const items = [...batch.nodes.values()];
+  const { nodes, guests, storages } = batch;
+  if (nodes.size > 0) {
     const result = await client.query(
       `update pve_node n set cpu_usage = u.cpu, mem_used = u.mem, disk_used = u.disk, uptime = u.up,
                 metrics_updated_at = now(), last_sync_time = now()
@@ -21,18 +25,16 @@ export async function writeMetrics(
           where n.cluster_id = $1 and n.node_name = u.name`,
       [
         id,
-        items.map((i) => i.name),
-        items.map((i) => i.usage.cpuUsage),
-        items.map((i) => int(i.usage.memUsed)),
-        items.map((i) => int(i.usage.diskUsed)),
-        items.map((i) => int(i.usage.uptime)),
+        nodes.metas.map((m) => m.name),
+        numbers(nodes.column('cpuUsage')),
+        integers(nodes.column('memUsed')),
+        integers(nodes.column('diskUsed')),
+        integers(nodes.column('uptime')),
       ],
     );
     updated += result.rowCount ?? 0;
   }
-  if (batch.guests.size > 0) {
-    const items = [...batch.guests.values()];
-    const u = items.map((i) => i.usage);
+  if (guests.size > 0) {
     const result = await client.query(
       `update pve_vm v set cpu_usage = u.cpu, mem_used = u.mem, disk_used = u.disk, net_in = u.nin,
                 net_out = u.nout, disk_read = u.dr, disk_write = u.dw, uptime = u.up,
@@ -42,21 +44,23 @@ export async function writeMetrics(
           where v.cluster_id = $1 and v.vmid = u.vmid`,
       [
         id,
-        items.map((i) => i.vmid),
-        u.map((x) => x.cpuUsage),
-        u.map((x) => int(x.memUsed)),
-        u.map((x) => int(x.diskUsed)),
-        u.map((x) => int(x.netIn)),
-        u.map((x) => int(x.netOut)),
-        u.map((x) => int(x.diskRead)),
-        u.map((x) => int(x.diskWrite)),
-        u.map((x) => int(x.uptime)),
+        binaryArray(
+          guests.metas.map((m) => m.vmid),
+          'int4',
+        ),
+        numbers(guests.column('cpuUsage')),
+        integers(guests.column('memUsed')),
+        integers(guests.column('diskUsed')),
+        integers(guests.column('netIn')),
+        integers(guests.column('netOut')),
+        integers(guests.column('diskRead')),
+        integers(guests.column('diskWrite')),
+        integers(guests.column('uptime')),
       ],
     );
     updated += result.rowCount ?? 0;
   }
-  if (batch.storages.size > 0) {
-    const items = [...batch.storages.values()];
+  if (storages.size > 0) {
     const result = await client.query(
       `update pve_storage s set total = u.total, used = u.used, avail = u.avail, used_fraction = u.frac,
                 metrics_updated_at = now(), last_sync_time = now()
@@ -65,15 +69,25 @@ export async function writeMetrics(
           where s.cluster_id = $1 and s.node_name = u.node and s.storage_name = u.name`,
       [
         id,
-        items.map((i) => i.node),
-        items.map((i) => i.name),
-        items.map((i) => int(i.usage.total)),
-        items.map((i) => int(i.usage.used)),
-        items.map((i) => int(i.usage.avail)),
-        items.map((i) => i.usage.usedFraction),
+        storages.metas.map((m) => m.node),
+        storages.metas.map((m) => m.name),
+        integers(storages.column('total')),
+        integers(storages.column('used')),
+        integers(storages.column('avail')),
+        numbers(storages.column('usedFraction')),
       ],
     );
     updated += result.rowCount ?? 0;
   }
   return updated;
+}
+
+/** numbers is a float8[] parameter of `column`; NaN (no value) is NULL. */
+function numbers(column: Float64Array): Buffer {
+  return binaryArray(column, 'float8');
+}
+
+/** integers is an int8[] parameter of `column`, each value rounded; NaN is NULL. */
+function integers(column: Float64Array): Buffer {
+  return binaryArray(column, 'int8');
 }
