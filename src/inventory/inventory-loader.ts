@@ -50,18 +50,18 @@ export async function loadStoredInventory(
   clusterId: number,
   { verify = false }: { verify?: boolean } = {},
 ): Promise<StoredInventory> {
-  // One client for the four statements: a cluster's load takes one connection, not four.
-  const [nodes, vms, ips, storages] = await withPoolClient(db.pool, (client) =>
-    Promise.all([
-      client.query('select * from pve_node where cluster_id = $1', [clusterId]),
-      client.query('select * from pve_vm where cluster_id = $1', [clusterId]),
-      client.query(
-        'select * from vm_ipaddress where cluster_id = $1 order by nic_name, ip_address',
-        [clusterId],
-      ),
-      client.query('select * from pve_storage where cluster_id = $1', [clusterId]),
-    ]),
-  );
+  // One client for the four statements: a cluster's load takes one connection, not four. One
+  // after another: a client runs one statement at a time anyway, and node-postgres deprecates
+  // queueing several on it (a DeprecationWarning at every start; an error in pg 9).
+  const [nodes, vms, ips, storages] = await withPoolClient(db.pool, async (client) => [
+    await client.query('select * from pve_node where cluster_id = $1', [clusterId]),
+    await client.query('select * from pve_vm where cluster_id = $1', [clusterId]),
+    await client.query(
+      'select * from vm_ipaddress where cluster_id = $1 order by nic_name, ip_address',
+      [clusterId],
+    ),
+    await client.query('select * from pve_storage where cluster_id = $1', [clusterId]),
+  ]);
   const ipsByVm = new Map<number, IpAddressRecord[]>();
   for (const row of ips.rows) {
     const list = ipsByVm.get(Number(row.vm_id)) ?? [];

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/db/database.js';
+import { loadStoredInventory } from '../../src/inventory/inventory-loader.js';
+import { testLogger } from '../support/capture.js';
+import { seedInventory } from '../support/inventory-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+let testDb: TestDatabase;
+let db: Database;
+let clusterId: number;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = await openDatabase({ clientUrl: testDb.url, logger: testLogger() });
+  [clusterId] = (await seedInventory(testDb, { clusters: 1, nodes: 3, guests: 20 })).clusterIds as [
+    number,
+  ];
+});
+
+afterAll(async () => {
+  await db?.close();
+  await testDb?.drop();
+});
+
+describe('loadStoredInventory', () => {
+  it('reads a cluster on one connection without queueing statements on it (no warning)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const stored = await loadStoredInventory(db, clusterId);
+      expect(stored.nodes).toHaveLength(3);
+      expect(stored.guests).toHaveLength(20);
+      expect(stored.storages.length).toBeGreaterThan(0);
+      // Addresses come with their guest (running guests of the fixture have at least one).
+      expect(stored.guests.some((g) => g.details.ipAddresses.length > 0)).toBe(true);
+      // Emitted on the next tick, if at all.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.message)).toEqual([]);
+  });
+});
