@@ -1,26 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
 import { loadStoredInventory } from '../../src/inventory/inventory-loader.js';
-import { testLogger } from '../support/capture.js';
-import { seedInventory } from '../support/inventory-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import {
+  closeSeededDatabase,
+  openSeededDatabase,
+  type SeededDatabase,
+} from '../support/seeded-database.js';
 
-let testDb: TestDatabase;
+let seeded: SeededDatabase;
 let db: Database;
 let clusterId: number;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = await openDatabase({ clientUrl: testDb.url, logger: testLogger() });
-  [clusterId] = (await seedInventory(testDb, { clusters: 1, nodes: 3, guests: 20 })).clusterIds as [
-    number,
-  ];
+  seeded = await openSeededDatabase({ clusters: 1, nodes: 3, guests: 20 });
+  ({ db } = seeded);
+  clusterId = seeded.clusterIds[0]!;
 });
 
-afterAll(async () => {
-  await db?.close();
-  await testDb?.drop();
-});
+afterAll(() => closeSeededDatabase(seeded));
 
 describe('loadStoredInventory', () => {
   it('reads a cluster on one connection without queueing statements on it (no warning)', async () => {

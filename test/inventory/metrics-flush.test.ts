@@ -1,30 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
 import { InventoryUsage } from '../../src/inventory/inventory-usage.js';
 import { InventoryWriter } from '../../src/inventory/inventory-writer.js';
-import { testLogger } from '../support/capture.js';
-import { seedInventory } from '../support/inventory-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import {
+  closeSeededDatabase,
+  openSeededDatabase,
+  type SeededDatabase,
+} from '../support/seeded-database.js';
+import type { TestDatabase } from '../support/test-database.js';
 
 // The usage flush, against a real PostgreSQL: what InventoryUsage hands out is what the rows
 // then hold — fractions exactly, counters beyond 32 bits, nulls as NULL, int8 columns rounded.
 
+let seeded: SeededDatabase;
 let testDb: TestDatabase;
 let db: Database;
 let clusterId: number;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = await openDatabase({ clientUrl: testDb.url, logger: testLogger() });
-  [clusterId] = (await seedInventory(testDb, { clusters: 1, nodes: 2, guests: 3 })).clusterIds as [
-    number,
-  ];
+  seeded = await openSeededDatabase({ clusters: 1, nodes: 2, guests: 3 });
+  ({ testDb, db } = seeded);
+  clusterId = seeded.clusterIds[0]!;
 });
 
-afterAll(async () => {
-  await db?.close();
-  await testDb?.drop();
-});
+afterAll(() => closeSeededDatabase(seeded));
 
 describe('the usage flush', () => {
   it('writes every metric of the changed objects, and nothing more once committed', async () => {
