@@ -5,7 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { coerceError } from '../lib/coerce-error.js';
 import type { Logger } from '../lib/logger.js';
 import { API_PREFIX, type ApiHandler } from './api-handler.js';
@@ -37,6 +37,12 @@ export interface SimulatorServerOptions {
 export class SimulatorServer {
   private readonly server: Server;
   private readonly held = new Set<ServerResponse>();
+  /**
+   * Every accepted TCP connection. The HTTP layer's closeAllConnections() knows a TLS connection
+   * only once its handshake is done: one still in its handshake (or a client that connected and
+   * sent nothing) kept close() waiting — until the next keep-alive request on it, forever.
+   */
+  private readonly sockets = new Set<Socket>();
 
   /** SimulatorServer creates (but does not start) the listener. */
   constructor(private readonly options: SimulatorServerOptions) {
@@ -47,6 +53,10 @@ export class SimulatorServer {
       ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
       : createHttpServer(handler);
     this.server.keepAliveTimeout = 5_000;
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
   }
 
   /** listen starts accepting connections and resolves with the bound port. */
@@ -73,6 +83,7 @@ export class SimulatorServer {
       this.held.clear();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
     });
   }
 
