@@ -298,10 +298,26 @@ function isJsonPost(req: IncomingMessage): boolean {
   return Number.isFinite(length) && length <= MAX_DIRECT_BODY;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * readBody reads a request body as UTF-8 text. With events, not `for await`: the async iterator
+ * costs a promise and a microtask per chunk, measurable on a server answering thousands of small
+ * posts a second from its cache.
+ */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () =>
+      resolve(
+        chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+      ),
+    );
+    req.once('error', reject);
+    // A client that leaves mid-body: the request is aborted, nothing to answer.
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('the client closed the request before its body ended'));
+    });
+  });
 }
 
 function reply(res: ServerResponse, answer: CachedResponse): void {
