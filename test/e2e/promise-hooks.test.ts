@@ -18,7 +18,7 @@ import {
   UpdateCluster,
 } from '../graphql/operations.js';
 import { gql } from '../support/graphql-client.js';
-import { eventually, startTestSimulator } from '../support/simulator-fixture.js';
+import { clusterInput, eventually, startTestSimulator } from '../support/simulator-fixture.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { E2eCluster, E2eVms } from './operations.js';
 
@@ -49,13 +49,7 @@ describe('promise tracking', () => {
   it('stays off through migrations, cluster edits, syncing, queries and subscriptions', async () => {
     expect(tracked()).toEqual([]);
     const created = await gql(app.url, CreateCluster, {
-      input: {
-        name: 'hooks',
-        apiUrl: sim.url,
-        tokenId: sim.tokenId,
-        tokenSecret: sim.secret,
-        tlsFingerprint: sim.fingerprint!,
-      },
+      input: clusterInput(sim, 'hooks'),
     });
     expect(created.errors).toBeUndefined();
     const id = created.data!.createCluster.id;

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../src/simulator/simulator.js';
 import { CreateCluster } from '../graphql/operations.js';
 import { gql } from '../support/graphql-client.js';
-import { eventually, startTestSimulator } from '../support/simulator-fixture.js';
+import { clusterInput, eventually, startTestSimulator } from '../support/simulator-fixture.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { E2eCluster, E2eVm } from './operations.js';
@@ -37,13 +37,7 @@ describe('a server restart', () => {
     db = await createTestDatabase();
     app = await startTestApp({ db, dataDir, env: ENV });
     const created = await gql(app.url, CreateCluster, {
-      input: {
-        name: 'restart',
-        apiUrl: sim.url,
-        tokenId: sim.tokenId,
-        tokenSecret: sim.secret,
-        tlsFingerprint: sim.fingerprint!,
-      },
+      input: clusterInput(sim, 'restart'),
     });
     const clusterId = created.data!.createCluster.id;
     await eventually(async () =>

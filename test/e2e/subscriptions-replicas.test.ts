@@ -12,7 +12,7 @@ import { type Recording, subscribeSse, subscribeWs } from '../events/subscriptio
 import { CreateCluster } from '../graphql/operations.js';
 import { gql } from '../support/graphql-client.js';
 import { makeDataDir, type RunningServer, startServer } from '../support/process-server.js';
-import { eventually, startTestSimulator } from '../support/simulator-fixture.js';
+import { clusterInput, eventually, startTestSimulator } from '../support/simulator-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let db: TestDatabase;
@@ -72,13 +72,7 @@ describe('PVESPHERE_BUS=postgres across two server processes', () => {
       // No way to count another process's listeners: give the subscriptions time to start.
       await new Promise((resolve) => setTimeout(resolve, 500));
       const created = await gql(syncing.url, CreateCluster, {
-        input: {
-          name: 'replicated',
-          apiUrl: sim.url,
-          tokenId: sim.tokenId,
-          tokenSecret: sim.secret,
-          tlsFingerprint: sim.fingerprint!,
-        },
+        input: clusterInput(sim, 'replicated'),
       });
       expect(created.errors).toBeUndefined();
       await eventually(() => expect(onReplicaWs.results.length).toBeGreaterThanOrEqual(12));

@@ -16,7 +16,7 @@ import {
 import { CreateCluster } from '../graphql/operations.js';
 import { registerSecret, testLogger } from '../support/capture.js';
 import { gql } from '../support/graphql-client.js';
-import { eventually, startTestSimulator } from '../support/simulator-fixture.js';
+import { clusterInput, eventually, startTestSimulator } from '../support/simulator-fixture.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const READ_TOKEN = registerSecret('subscriptions-read-token-5d1e0c7a93');
@@ -132,13 +132,7 @@ beforeAll(async () => {
     app.url,
     CreateCluster,
     {
-      input: {
-        name: 'events',
-        apiUrl: sim.url,
-        tokenId: sim.tokenId,
-        tokenSecret: sim.secret,
-        tlsFingerprint: sim.fingerprint!,
-      },
+      input: clusterInput(sim, 'events'),
     },
     { token: READ_TOKEN },
   );

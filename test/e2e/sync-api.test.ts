@@ -8,7 +8,7 @@ import {
   UpdateCluster,
 } from '../graphql/operations.js';
 import { errorCodes, gql } from '../support/graphql-client.js';
-import { eventually, startTestSimulator } from '../support/simulator-fixture.js';
+import { clusterInput, eventually, startTestSimulator } from '../support/simulator-fixture.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import {
   E2eCluster,
@@ -56,13 +56,7 @@ describe('syncing a cluster, seen through GraphQL', () => {
   it('adding a cluster makes its inventory appear within seconds', async () => {
     const started = Date.now();
     const res = await gql(app.url, CreateCluster, {
-      input: {
-        name: 'e2e',
-        apiUrl: sim.url,
-        tokenId: sim.tokenId,
-        tokenSecret: sim.secret,
-        tlsFingerprint: sim.fingerprint!,
-      },
+      input: clusterInput(sim, 'e2e'),
     });
     expect(res.errors).toBeUndefined();
     clusterId = res.data!.createCluster.id;
@@ -338,13 +332,7 @@ describe('a larger cluster (600 guests, a /cluster/resources answer of ~200 KB)'
     const clusterOf = async (id: string) => (await gql(app.url, E2eCluster, { id })).data!.cluster!;
     try {
       const res = await gql(app.url, CreateCluster, {
-        input: {
-          name: 'large-answers',
-          apiUrl: large.url,
-          tokenId: large.tokenId,
-          tokenSecret: large.secret,
-          tlsFingerprint: large.fingerprint!,
-        },
+        input: clusterInput(large, 'large-answers'),
       });
       expect(res.errors).toBeUndefined();
       const id = res.data!.createCluster.id;

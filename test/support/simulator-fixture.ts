@@ -33,3 +33,17 @@ export async function eventually<T>(
     }
   }
 }
+
+/**
+ * clusterInput is the `createCluster` input that registers `sim` under `name`: its URL and sync
+ * token, its certificate pinned.
+ */
+export function clusterInput(sim: RunningSimulator, name: string) {
+  return {
+    name,
+    apiUrl: sim.url,
+    tokenId: sim.tokenId,
+    tokenSecret: sim.secret,
+    tlsFingerprint: sim.fingerprint!,
+  };
+}
