@@ -125,3 +125,59 @@ describe('inventory states of a poll', () => {
     }
   });
 });
+
+describe('content hashes', () => {
+  // Stored in resource_hash and compared at every restart: a change of their text would make
+  // every row of every cluster look changed once (a full rewrite and an event per row).
+  it('stay the MD5 of the fields as stable JSON, as stored by earlier versions', () => {
+    const guest = guestStateFromPve(
+      listed({ name: 'wéb-1 "x"' }),
+      {
+        description: 'front\nend',
+        agentEnabled: true,
+        ipAddresses: [
+          ip('10.0.0.5'),
+          { ...ip('fe80::1'), ipVersion: 6, prefixLength: 64, configNic: null },
+        ],
+      },
+      undefined,
+    );
+    expect(guest.hash).toBe('3a1cfa64318722429ef775d4d7a9a8a2');
+    const template = guestStateFromPve(
+      listed({
+        vmid: 9000,
+        type: 'lxc',
+        node: 'pve2',
+        name: 'tpl',
+        status: 'stopped',
+        template: true,
+        maxcpu: 1,
+        maxmem: 0,
+        maxdisk: 0,
+        tags: [],
+      }),
+      undefined,
+      undefined,
+    );
+    expect(template.hash).toBe('e9c161d7a90114be7b354d2594794052');
+  });
+
+  it('serialise values as JSON with sorted keys, non-finite numbers and undefined as null', () => {
+    expect(
+      stableJson([
+        1,
+        -0,
+        1e21,
+        0.1,
+        null,
+        undefined,
+        true,
+        'a"\u2028',
+        [1, [2]],
+        { b: 1, a: [undefined], c: undefined },
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+      ]),
+    ).toBe('[1,0,1e+21,0.1,null,null,true,"a\\"\u2028",[1,[2]],{"a":[null],"b":1},null,null]');
+  });
+});
