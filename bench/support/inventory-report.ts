@@ -242,6 +242,12 @@ function latencyRows(run: MeasuredRun): Row[] {
         value: p50p99(run.fanOut.spreadMs),
       },
       {
+        key: 'fan-out-rounds',
+        measure: '5 … broadcast spread per round, max',
+        // Older result files lack it.
+        value: (run.fanOut.roundSpreadMaxMs ?? []).map((v) => ms(v)).join(', ') || '—',
+      },
+      {
         key: 'bare',
         measure: `5 bare ws broadcast of the same ${n(run.bare.payloadBytes, 0)}-byte payload: sent → received, p50 / p99`,
         value: p50p99(run.bare.sendToReceivedMs),

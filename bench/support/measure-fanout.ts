@@ -19,6 +19,11 @@ export interface FanOut {
   pollToReceivedMs: Stats;
   /** Received − the first subscriber's receipt of the same event (the broadcast itself). */
   spreadMs: Stats;
+  /**
+   * The longest spread of each measured round, in order: one slow round decides the p99 of all
+   * rounds' receipts, and this shows whether one did.
+   */
+  roundSpreadMaxMs: number[];
   /** Subscribers that missed an event (should be 0). */
   missed: number;
   /** The `next` message one subscriber received (the payload the bare broadcast sends). */
@@ -79,6 +84,7 @@ export async function measureFanOut(options: {
   options.progress.tick();
   const pollToReceived: number[] = [];
   const spread: number[] = [];
+  const roundSpreadMax: number[] = [];
   let missed = 0;
   const loopDelay = watchLoopDelay();
   try {
@@ -102,10 +108,13 @@ export async function measureFanOut(options: {
       const got = receipts.filter((r): r is number => r !== undefined);
       missed += options.subscribers - got.length;
       const first = Math.min(...got);
+      let roundMax = 0;
       for (const at of got) {
         pollToReceived.push(at - poll.sentAt);
         spread.push(at - first);
+        roundMax = Math.max(roundMax, at - first);
       }
+      roundSpreadMax.push(roundMax);
       options.progress.tick();
     }
   } finally {
@@ -118,6 +127,7 @@ export async function measureFanOut(options: {
     rounds,
     pollToReceivedMs: stats(pollToReceived),
     spreadMs: stats(spread),
+    roundSpreadMaxMs: roundSpreadMax,
     missed,
     payload,
     subscriptionErrors: subscribers.errors,
