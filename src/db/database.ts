@@ -87,10 +87,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
     async migrate() {
       const migrator = orm.getMigrator();
-      // The connection's transaction, not em.transactional: that one keeps its context in an
-      // AsyncLocalStorage, and on Node 20 running one AsyncLocalStorage once installs promise
-      // hooks for the rest of the process (disable() does not remove them) — a cost on every
-      // promise the server ever makes (~5 % of its CPU under query load, measured).
+      // The connection's transaction, not em.transactional, which runs an AsyncLocalStorage:
+      // on Node 20 that installs promise hooks for the process's life (see ClusterStore#unique).
       const connection = orm.em.getConnection();
       const applied = await connection.transactional(async (trx) => {
         await connection.execute(

@@ -79,10 +79,10 @@ export class SimulatorServer {
   /** close stops listening, drops held requests and open connections. */
   close(): Promise<void> {
     return new Promise((resolve) => {
-      for (const res of this.held) res.socket?.destroy();
+      // Every connection, held requests' included: closeAllConnections() would miss those still
+      // in their TLS handshake.
       this.held.clear();
       this.server.close(() => resolve());
-      this.server.closeAllConnections();
       for (const socket of this.sockets) socket.destroy();
     });
   }
