@@ -25,9 +25,21 @@ export function pickGuests(cluster: BenchCluster, count: number): number[] {
   return Array.from({ length: count }, (_, i) => vmids[i % vmids.length]!);
 }
 
-/** renameGuest renames a guest in its simulator now (a change pvesphere sees on its next poll). */
-export function renameGuest(cluster: BenchCluster, clusterId: string, vmid: number): Rename {
-  const name = `bench-${++counter}-${vmid}`;
+/** nextRenameName is a name no guest had before in this benchmark run. */
+export function nextRenameName(vmid: number): string {
+  return `bench-${++counter}-${vmid}`;
+}
+
+/**
+ * renameGuest renames a guest in its simulator now (a change pvesphere sees on its next poll), to
+ * `name` (one from {@link nextRenameName}, when the caller needs to know it beforehand).
+ */
+export function renameGuest(
+  cluster: BenchCluster,
+  clusterId: string,
+  vmid: number,
+  name = nextRenameName(vmid),
+): Rename {
   const changedAt = performance.now();
   cluster.sim.control.updateGuest(vmid, { name });
   return { cluster, clusterId, vmid, name, changedAt };

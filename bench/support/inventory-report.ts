@@ -11,8 +11,24 @@ interface Row {
   measure: string;
   value: string;
   goal?: string;
-  /** undefined: no goal for this row. */
+  /** undefined: no goal for this row, or none at this run's size (see {@link GOAL_GUESTS}). */
   met?: boolean;
+}
+
+/**
+ * GOAL_GUESTS is the size issue 7 states its size-bound goals for: the initial sync's 3 s is for
+ * 10,000 guests; its ratio to the floor and the marginal memory per guest are judged from 10,000
+ * guests up (the memory goal names 10,000 and 100,000). Below that, fixed costs (a TLS handshake,
+ * a first request, the process's own start-up memory) outweigh the per-guest ones that these
+ * goals bound — 30 guests sync in ~100 ms against a 4 ms floor — and the rows are reported
+ * without a verdict.
+ */
+export const GOAL_GUESTS = 10_000;
+
+/** judged is `met` when the run has `GOAL_GUESTS` guests (exactly, or at least), else undefined. */
+function judged(run: MeasuredRun, met: boolean, size: 'exactly' | 'at least'): boolean | undefined {
+  const applies = size === 'exactly' ? run.guests === GOAL_GUESTS : run.guests >= GOAL_GUESTS;
+  return applies ? met : undefined;
 }
 
 const n = (value: number, decimals = 2): string =>
@@ -99,8 +115,8 @@ function syncRows(run: MeasuredRun): Row[] {
       key: 'initial-sync',
       measure: `2 initial sync: clusters enabled → ${n(run.guests, 0)} guests in PostgreSQL`,
       value: ms(run.initialSync.ms),
-      goal: '< 3 s (for 10,000)',
-      met: run.initialSync.ms < 3000,
+      goal: '< 3 s for 10,000 guests',
+      met: judged(run, run.initialSync.ms < 3000, 'exactly'),
     },
     {
       key: 'floor',
@@ -111,8 +127,8 @@ function syncRows(run: MeasuredRun): Row[] {
       key: 'sync-floor-ratio',
       measure: '2 initial sync / floor',
       value: `${n(ratio, 1)}×`,
-      goal: '≤ 3×',
-      met: ratio <= 3,
+      goal: '≤ 3× from 10,000 guests',
+      met: judged(run, ratio <= 3, 'at least'),
     },
     {
       key: 'sync-cpu',
@@ -323,8 +339,8 @@ function memoryRows(run: MeasuredRun): Row[] {
       key: 'rss-marginal',
       measure: `7 server RSS per cached guest, marginal: ${n(restart.memoryFirst.guests, 0)} → ${n(restart.memoryAll.guests, 0)} guests (restart)`,
       value: `${n(restart.marginalRssPerGuest / 1024, 2)} KiB`,
-      goal: '≤ 2 KiB',
-      met: restart.marginalRssPerGuest <= 2048,
+      goal: '≤ 2 KiB from 10,000 guests',
+      met: judged(run, restart.marginalRssPerGuest <= 2048, 'at least'),
     },
     {
       key: 'heap-marginal',
@@ -409,7 +425,7 @@ export function buildInventoryReport(run: MeasuredRun): BenchResult {
       row.measure,
       row.value,
       row.goal ?? '',
-      row.met === undefined ? '' : row.met ? 'yes' : 'NO',
+      row.met === undefined ? (row.goal ? '—' : '') : row.met ? 'yes' : 'NO',
     ]),
   };
   const missed = goals.filter((goal) => !goal.met).length;

@@ -1,15 +1,15 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import WebSocket from 'ws';
 import type { ProgressTask } from '../scenario.js';
-import { eventKey, pickGuests, renameGuest, renameKey } from './guest-renames.js';
+import { type BroadcastReceivers, openBroadcastReceivers } from './broadcast-receivers.js';
+import { nextRenameName, pickGuests, renameGuest, renameKey } from './guest-renames.js';
 import { type LoopDelay, watchLoopDelay } from './loop-delay.js';
 import { PROJECT_ROOT } from './server-process.js';
 import type { BenchCluster } from './simulators.js';
 import { type Stats, stats } from './stats.js';
 import { randomBetween, sleep } from './timing.js';
-import { openVmSubscribers, type VmEvent } from './vm-subscribers.js';
+import { webSocketUrl } from './vm-subscribers.js';
 
 /** FanOut is how fast one change reaches many subscribers. */
 export interface FanOut {
@@ -45,9 +45,19 @@ export interface BareBroadcast {
 }
 
 /**
- * measureFanOut subscribes `subscribers` graphql-ws clients to `vmChanged(clusterId)` of one
- * cluster, then renames a guest of that cluster `rounds` times (after a warm-up round that
- * confirms every subscription is live), each time waiting until every subscriber got the event.
+ * WARMUP_ROUNDS broadcasts precede the measured ones, in both measures alike: the first confirms
+ * that every subscription is live; in runs with one warm-up the first one or two measured rounds
+ * took about twice as long as the later ones on both sides of the comparison (the sender's and
+ * the receivers' code still warming up), and with five measured rounds one such round decides
+ * the p99 of all receipts.
+ */
+export const WARMUP_ROUNDS = 3;
+
+/**
+ * measureFanOut subscribes `subscribers` graphql-ws clients (in a process of their own,
+ * broadcast-receivers.ts) to `vmChanged(clusterId)` of one cluster, then renames a guest of that
+ * cluster {@link WARMUP_ROUNDS} + `rounds` times, each time waiting until every subscriber got
+ * the event.
  */
 export async function measureFanOut(options: {
   url: string;
@@ -59,86 +69,75 @@ export async function measureFanOut(options: {
   progress: ProgressTask;
 }): Promise<FanOut> {
   const { cluster, clusterId, rounds } = options;
-  let expected = '';
-  let receipts: number[] = [];
-  let received = 0;
-  let payload = '';
-  let allReceived: (() => void) | undefined;
-  const subscribers = await openVmSubscribers({
-    url: options.url,
+  const receivers = await openBroadcastReceivers({
+    kind: 'graphql-ws',
+    url: webSocketUrl(options.url),
     count: options.subscribers,
     variables: { clusterId },
-    onEvent: (index, event: VmEvent, at) => {
-      if (eventKey(event) !== expected || receipts[index] !== undefined) return;
-      receipts[index] = at;
-      if (payload === '') {
-        payload = JSON.stringify({
-          id: '1',
-          type: 'next',
-          payload: { data: { vmChanged: event } },
-        });
-      }
-      if (++received === options.subscribers) allReceived?.();
-    },
   });
   options.progress.tick();
   const pollToReceived: number[] = [];
   const spread: number[] = [];
   const roundSpreadMax: number[] = [];
   let missed = 0;
+  let payload = '';
+  let errors: string[] = [];
   const loopDelay = watchLoopDelay();
   try {
-    const guests = pickGuests(cluster, rounds + 1);
-    for (let round = 0; round <= rounds; round++) {
+    const guests = pickGuests(cluster, WARMUP_ROUNDS + rounds);
+    for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
       await sleep(randomBetween(0, options.pollIntervalMs));
-      receipts = new Array<number>(options.subscribers);
-      received = 0;
-      const done = new Promise<void>((resolvePromise) => {
-        allReceived = resolvePromise;
-      });
-      const rename = renameGuest(cluster, clusterId, guests[round]!);
-      expected = renameKey(rename);
-      const timeout = sleep(30_000 + options.pollIntervalMs).then(() => 'timeout' as const);
-      const outcome = await Promise.race([done.then(() => 'done' as const), timeout]);
-      if (round === 0 && outcome === 'timeout') {
+      const guest = guests[round]!;
+      const name = nextRenameName(guest);
+      await receivers.arm(renameKey({ clusterId, vmid: guest, name }));
+      const rename = renameGuest(cluster, clusterId, guest, name);
+      const got = await receivers.receipts(30_000 + options.pollIntervalMs);
+      const times = got.receipts.filter((at): at is number => at !== undefined);
+      if (round === 0 && times.length < options.subscribers) {
         throw new Error('fan-out: the subscribers did not all receive the warm-up event');
       }
-      if (round === 0) continue;
+      payload ||= got.payload ?? '';
+      if (round < WARMUP_ROUNDS) continue;
       const poll = await cluster.nextPoll(rename.changedAt);
-      const got = receipts.filter((r): r is number => r !== undefined);
-      missed += options.subscribers - got.length;
-      const first = Math.min(...got);
-      let roundMax = 0;
-      for (const at of got) {
-        pollToReceived.push(at - poll.sentAt);
-        spread.push(at - first);
-        roundMax = Math.max(roundMax, at - first);
-      }
-      roundSpreadMax.push(roundMax);
+      missed += options.subscribers - times.length;
+      roundSpreadMax.push(addSpread(times, spread));
+      for (const at of times) pollToReceived.push(at - poll.sentAt);
       options.progress.tick();
     }
   } finally {
-    await subscribers.close();
+    errors = await receivers.close();
   }
   const benchLoopDelayMs = loopDelay();
   options.progress.done();
   return {
-    subscribers: subscribers.count,
+    subscribers: receivers.count,
     rounds,
     pollToReceivedMs: stats(pollToReceived),
     spreadMs: stats(spread),
     roundSpreadMaxMs: roundSpreadMax,
     missed,
     payload,
-    subscriptionErrors: subscribers.errors,
+    subscriptionErrors: errors,
     benchLoopDelayMs,
   };
 }
 
+/** addSpread appends each receipt's time after the round's first to `spread`; returns the max. */
+function addSpread(times: readonly number[], spread: number[]): number {
+  const first = Math.min(...times);
+  let max = 0;
+  for (const at of times) {
+    spread.push(at - first);
+    max = Math.max(max, at - first);
+  }
+  return max;
+}
+
 /**
  * measureBareBroadcast starts the bare broadcaster (ws-broadcast-server.ts) in its own process,
- * connects `clients` plain `ws` clients from this one (each parses what it receives, like a
- * graphql-ws client), and broadcasts `payload` `rounds` times (after one warm-up).
+ * connects `clients` plain `ws` clients to it from a receiver process like the fan-out's (each
+ * parses what it receives, like a graphql-ws client), and broadcasts `payload`
+ * {@link WARMUP_ROUNDS} + `rounds` times.
  */
 export async function measureBareBroadcast(options: {
   clients: number;
@@ -150,45 +149,31 @@ export async function measureBareBroadcast(options: {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const sockets: WebSocket[] = [];
+  let receivers: BroadcastReceivers | undefined;
   try {
     const [{ port }] = (await once(child, 'message')) as [{ port: number }];
-    let receipts: number[] = [];
-    let received = 0;
-    let allReceived: (() => void) | undefined;
-    for (let from = 0; from < options.clients; from += 100) {
-      const batch: Array<Promise<unknown>> = [];
-      for (let index = from; index < Math.min(options.clients, from + 100); index++) {
-        const socket = new WebSocket(`ws://127.0.0.1:${port}`);
-        socket.on('message', (data) => {
-          const at = performance.now();
-          JSON.parse(String(data));
-          receipts[index] = at;
-          if (++received === options.clients) allReceived?.();
-        });
-        sockets.push(socket);
-        batch.push(once(socket, 'open'));
-      }
-      await Promise.all(batch);
-    }
+    receivers = await openBroadcastReceivers({
+      kind: 'ws',
+      url: `ws://127.0.0.1:${port}`,
+      count: options.clients,
+    });
     const sendToReceived: number[] = [];
     const spread: number[] = [];
-    for (let round = 0; round <= options.rounds; round++) {
-      receipts = new Array<number>(options.clients);
-      received = 0;
-      const done = new Promise<void>((resolvePromise) => {
-        allReceived = resolvePromise;
-      });
+    for (let round = 0; round < WARMUP_ROUNDS + options.rounds; round++) {
+      await receivers.arm(null);
       const sentAt = performance.now();
       child.send({ payload: options.payload });
-      await done;
-      await sleep(50);
-      if (round === 0) continue;
-      const first = Math.min(...receipts);
-      for (const at of receipts) {
-        sendToReceived.push(at - sentAt);
-        spread.push(at - first);
+      const got = await receivers.receipts(30_000);
+      const times = got.receipts.filter((at): at is number => at !== undefined);
+      if (times.length < options.clients) {
+        throw new Error(
+          `bare broadcast: ${options.clients - times.length} clients missed a message`,
+        );
       }
+      await sleep(50);
+      if (round < WARMUP_ROUNDS) continue;
+      addSpread(times, spread);
+      for (const at of times) sendToReceived.push(at - sentAt);
     }
     return {
       clients: options.clients,
@@ -198,7 +183,7 @@ export async function measureBareBroadcast(options: {
       payloadBytes: Buffer.byteLength(options.payload),
     };
   } finally {
-    for (const socket of sockets) socket.terminate();
+    await receivers?.close();
     child.send({ stop: true });
     await once(child, 'exit');
   }
