@@ -337,7 +337,7 @@ function memoryRows(run: MeasuredRun): Row[] {
     },
     {
       key: 'rss-marginal',
-      measure: `7 server RSS per cached guest, marginal: ${n(restart.memoryFirst.guests, 0)} → ${n(restart.memoryAll.guests, 0)} guests (restart)`,
+      measure: `7 server RSS per cached guest, marginal: a server restarted with ${n(restart.memoryFirst.guests, 0)} → one with ${n(restart.memoryAll.guests, 0)} guests`,
       value: `${n(restart.marginalRssPerGuest / 1024, 2)} KiB`,
       goal: '≤ 2 KiB from 10,000 guests',
       met: judged(run, restart.marginalRssPerGuest <= 2048, 'at least'),
@@ -390,7 +390,8 @@ function detailTables(run: MeasuredRun): BenchTable[] {
   }
   if (run.heapGrowthPerGuest) {
     tables.push({
-      title: 'Heap growth per cached guest, by constructor (restart: first half → all clusters)',
+      title:
+        'Heap growth per cached guest, by constructor (a server restarted with half the clusters → one with all)',
       columns: ['constructor', 'objects per guest', 'bytes per guest'],
       rows: run.heapGrowthPerGuest.map((group) => [group.name, group.count, group.selfBytes]),
     });

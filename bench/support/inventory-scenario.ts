@@ -345,8 +345,13 @@ async function runInventoryScenario(
       pool: db.pool,
       clusters,
       clusterIds,
-      start: () =>
-        startServerProcess({ env: env({ PVESPHERE_METRICS_INTERVAL: `${restartMetricsMs}ms` }) }),
+      start: async () => {
+        // Kept where the cleanup finds it, should the run be interrupted meanwhile.
+        server = await startServerProcess({
+          env: env({ PVESPHERE_METRICS_INTERVAL: `${restartMetricsMs}ms` }),
+        });
+        return server;
+      },
       polls: 3,
       metricsIntervalMs: restartMetricsMs,
       detailWindowMs: 20_000,

@@ -1,23 +1,27 @@
 import type pg from 'pg';
 import { lastEventSequence } from './db-activity.js';
-import { GraphQLHttpClient } from './graphql-http.js';
 import { processRssBytes } from './proc.js';
-import { enableClusters } from './registered-clusters.js';
 import type { ServerMemory, ServerProcess } from './server-process.js';
 import type { BenchCluster } from './simulators.js';
 import { sleep, waitFor } from './timing.js';
-import { type TouchedRows, touchedRowsSince } from './touched-rows.js';
+import { addTouched, type TouchedRows, touchedRowsSince } from './touched-rows.js';
 
 /** Restart is what a restarted server wrote, held in memory and fetched while PVE stood still. */
 export interface Restart {
-  /** Inventory rows written from the restart until every cluster polled `polls` times. */
+  /**
+   * Inventory rows each restarted server wrote from its start until its clusters were polled
+   * `polls` times, added up (a stop's usage flush is not counted).
+   */
   touched: TouchedRows;
   events: number;
   polls: number;
-  /** Memory with the first group of clusters synced, then with every cluster synced. */
+  /**
+   * Memory of a server restarted with the first half of the clusters, then of one restarted with
+   * every cluster, each once its clusters were polled.
+   */
   memoryFirst: ServerMemory & { rawRss: number; guests: number };
   memoryAll: ServerMemory & { rawRss: number; guests: number };
-  /** (RSS with all − RSS with the first group) / the guests of the second group. */
+  /** (RSS with all − RSS with the first half) / the guests of the second half. */
   marginalRssPerGuest: number;
   marginalHeapPerGuest: number;
   /** Detail calls per hour per 1,000 running guests, measured over `detailWindowMs`. */
@@ -46,14 +50,17 @@ function waitForPolls(clusters: readonly BenchCluster[], polls: number, since: n
 }
 
 /**
- * measureRestart restarts the server on the database the previous run filled — guest details
- * known, so their refreshes are spread over PVESPHERE_IP_REFRESH_INTERVAL as in a long-running
- * server — with only the first half of the clusters enabled (disabled by SQL before the start),
- * then enables the second half. It measures: what the restart writes before the first usage
- * flush (nothing is expected), the server's memory with the first half and with every cluster
- * synced (the difference per guest is the marginal memory of a cached guest: code, pools and
- * buffers are paid in both), the steady detail-call rate over `detailWindowMs`, and the rows of
- * the first usage flush. `metricsIntervalMs` must outlast both halves' first polls.
+ * measureRestart restarts the server twice on the database the previous run filled — guest
+ * details known, so their refreshes are spread over PVESPHERE_IP_REFRESH_INTERVAL as in a
+ * long-running server: first with only the first half of the clusters enabled (the others
+ * disabled by SQL before the start), then, stopped and started again, with every cluster. It
+ * measures: what the two restarts write before a usage flush (nothing is expected), the memory
+ * of each server once its clusters were polled `polls` times (the difference per guest is the
+ * marginal memory of a cached guest: code, pools, buffers and the start-up's own memory are paid
+ * in both, by processes that did the same work in the same order; what a cluster costs of its
+ * own, its connections and sync, counts to its guests), the steady detail-call rate
+ * of the second server over `detailWindowMs`, and the rows of its first usage flush.
+ * `metricsIntervalMs` must outlast each server's first polls and memory reading.
  */
 export async function measureRestart(options: {
   pool: pg.Pool;
@@ -69,50 +76,59 @@ export async function measureRestart(options: {
   const { pool, clusters, clusterIds, polls } = options;
   const half = Math.floor(clusters.length / 2);
   const first = clusters.slice(0, half);
-  const second = clusters.slice(half);
   const guestsOf = (group: readonly BenchCluster[]) =>
     group.reduce((sum, c) => sum + c.sim.control.guests().length, 0);
-  await pool.query('update pve_cluster set is_enabled = 0 where id = any($1::int[])', [
-    clusterIds.slice(half).map(Number),
-  ]);
-  const sequenceBefore = await lastEventSequence(pool);
-  const { rows } = await pool.query<{ now: Date }>('select clock_timestamp() as now');
-  const dbStart = rows[0]!.now;
-  const started = performance.now();
-  const server = await options.start();
-  await waitForPolls(first, polls, started);
-  await sleep(1000);
-  const memoryFirst = {
-    ...(await server.memory()),
-    rawRss: await processRssBytes(server.pid),
-    guests: guestsOf(first),
+  const setEnabled = (ids: readonly string[], enabled: boolean) =>
+    pool.query('update pve_cluster set is_enabled = $2 where id = any($1::int[])', [
+      ids.map(Number),
+      enabled ? 1 : 0,
+    ]);
+  /**
+   * restartWith starts a server with `group` enabled; once the group was polled `polls` times it
+   * reads what the server wrote meanwhile, then its memory.
+   */
+  const restartWith = async (group: readonly BenchCluster[], point: 'first' | 'all') => {
+    const sequenceBefore = await lastEventSequence(pool);
+    const { rows } = await pool.query<{ now: Date }>('select clock_timestamp() as now');
+    const since = rows[0]!.now;
+    const started = performance.now();
+    const server = await options.start();
+    await waitForPolls(group, polls, started);
+    const [touched, sequenceAfter] = await Promise.all([
+      touchedRowsSince(pool, since),
+      lastEventSequence(pool),
+    ]);
+    await sleep(1000);
+    const memory = {
+      ...(await server.memory()),
+      rawRss: await processRssBytes(server.pid),
+      guests: guestsOf(group),
+    };
+    await options.onMemory?.(point, server);
+    if (performance.now() - started >= options.metricsIntervalMs) {
+      await server.stop();
+      throw new Error(
+        'restart: the first usage flush came before the measures it must not disturb',
+      );
+    }
+    return { server, memory, started, since, touched, events: sequenceAfter - sequenceBefore };
   };
-  await options.onMemory?.('first', server);
 
-  const enabledAt = performance.now();
-  const client = new GraphQLHttpClient(server.origin, second.length);
-  await enableClusters(client, clusterIds.slice(half));
-  await client.close();
-  await waitForPolls(second, polls, enabledAt);
-  const [touched, sequenceAfter] = await Promise.all([
-    touchedRowsSince(pool, dbStart),
-    lastEventSequence(pool),
-  ]);
-  await sleep(1000);
-  const memoryAll = {
-    ...(await server.memory()),
-    rawRss: await processRssBytes(server.pid),
-    guests: guestsOf(clusters),
-  };
-  await options.onMemory?.('all', server);
-  if (performance.now() - started >= options.metricsIntervalMs) {
-    throw new Error('restart: the first usage flush came before the measures it must not disturb');
-  }
+  await setEnabled(clusterIds.slice(half), false);
+  const firstRun = await restartWith(first, 'first');
+  // Its shutdown writes the usage it polled (as a stop does): not a restart's write.
+  await firstRun.server.stop();
+  await setEnabled(clusterIds.slice(half), true);
+  const secondRun = await restartWith(clusters, 'all');
+  const { server, started } = secondRun;
+  const memoryFirst = firstRun.memory;
+  const memoryAll = secondRun.memory;
+  const touched = addTouched(firstRun.touched, secondRun.touched);
 
   const windowFrom = performance.now();
   // The heap snapshots (when profiling) may have taken a while: the window starts now.
   await sleep(
-    Math.max(options.detailWindowMs, enabledAt + options.metricsIntervalMs + 3000 - windowFrom),
+    Math.max(options.detailWindowMs, started + options.metricsIntervalMs + 3000 - windowFrom),
   );
   const windowTo = performance.now();
   const windowCalls = clusters.flatMap((c) =>
@@ -128,14 +144,14 @@ export async function measureRestart(options: {
       sum + c.sim.control.guests().filter((g) => g.status === 'running' && !g.template).length,
     0,
   );
-  const flushed = await touchedRowsSince(pool, dbStart);
+  const flushed = await touchedRowsSince(pool, secondRun.since);
   const windowMs = windowTo - windowFrom;
   const secondGuests = memoryAll.guests - memoryFirst.guests;
   return {
     server,
     restart: {
       touched,
-      events: sequenceAfter - sequenceBefore,
+      events: firstRun.events + secondRun.events,
       polls,
       memoryFirst,
       memoryAll,
@@ -148,7 +164,7 @@ export async function measureRestart(options: {
       detailGuests: new Set(windowCalls.map((call) => `${call.cluster}/${call.vmid}`)).size,
       detailWindowMs: windowMs,
       runningGuests,
-      flushRowsPerCluster: (flushed.total - touched.total) / clusters.length,
+      flushRowsPerCluster: (flushed.total - secondRun.touched.total) / clusters.length,
       metricsIntervalMs: options.metricsIntervalMs,
     },
   };

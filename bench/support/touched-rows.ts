@@ -39,3 +39,15 @@ export async function touchedRowsSince(pool: pg.Pool, since: Date): Promise<Touc
   };
   return { ...counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
 }
+
+/** addTouched adds two counts of touched rows, table by table. */
+export function addTouched(a: TouchedRows, b: TouchedRows): TouchedRows {
+  return {
+    pve_node: a.pve_node + b.pve_node,
+    pve_vm: a.pve_vm + b.pve_vm,
+    pve_storage: a.pve_storage + b.pve_storage,
+    vm_ipaddress: a.vm_ipaddress + b.vm_ipaddress,
+    vm_template: a.vm_template + b.vm_template,
+    total: a.total + b.total,
+  };
+}
