@@ -50,6 +50,21 @@ function waitForPolls(clusters: readonly BenchCluster[], polls: number, since: n
 }
 
 /**
+ * settledTouchedRows counts the rows touched since `since` once the count stops growing (read
+ * every second, at most a minute): a usage flush of 100,000 guests takes seconds to write.
+ */
+async function settledTouchedRows(pool: pg.Pool, since: Date): Promise<TouchedRows> {
+  let last = await touchedRowsSince(pool, since);
+  for (let i = 0; i < 60; i++) {
+    await sleep(1000);
+    const now = await touchedRowsSince(pool, since);
+    if (now.total === last.total) return now;
+    last = now;
+  }
+  return last;
+}
+
+/**
  * measureRestart restarts the server twice on the database the previous run filled — guest
  * details known, so their refreshes are spread over PVESPHERE_IP_REFRESH_INTERVAL as in a
  * long-running server: first with only the first half of the clusters enabled (the others
@@ -144,7 +159,7 @@ export async function measureRestart(options: {
       sum + c.sim.control.guests().filter((g) => g.status === 'running' && !g.template).length,
     0,
   );
-  const flushed = await touchedRowsSince(pool, secondRun.since);
+  const flushed = await settledTouchedRows(pool, secondRun.since);
   const windowMs = windowTo - windowFrom;
   const secondGuests = memoryAll.guests - memoryFirst.guests;
   return {
