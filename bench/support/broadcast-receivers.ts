@@ -10,8 +10,10 @@ import { PROJECT_ROOT } from './server-process.js';
 
 /** RoundReceipts is what one round of a broadcast reached. */
 export interface RoundReceipts {
-  /** Per client, when it received the message (this process's performance.now()), or undefined. */
-  receipts: Array<number | undefined>;
+  /** When each client that got the message received it (this process's performance.now()). */
+  times: number[];
+  /** Clients that did not get it before the round timed out. */
+  missed: number;
   /** The graphql-ws `next` message of the first receipt (graphql-ws receivers only). */
   payload: string | undefined;
 }
@@ -102,10 +104,10 @@ export async function openBroadcastReceivers(job: ReceiverJob): Promise<Broadcas
       const timer = setTimeout(() => command({ collect: current }), timeoutMs);
       try {
         const message = await done;
-        return {
-          receipts: message.receipts.map((at) => (at === null ? undefined : toPerformanceTime(at))),
-          payload: message.payload,
-        };
+        const times = message.receipts.flatMap((at) =>
+          at === null ? [] : [toPerformanceTime(at)],
+        );
+        return { times, missed: message.receipts.length - times.length, payload: message.payload };
       } finally {
         clearTimeout(timer);
       }
