@@ -77,7 +77,7 @@ export function buildCycleStates(
       nodeIps.get(node.name) ?? null,
       known.node(nodeKey(node.name)),
     );
-    usage.nodes.set(state.key, nodeUsageFromPve(node), { name: node.name });
+    usage.nodes.set(state.key, nodeUsageFromPve(node), node.name);
     return state;
   });
   const changedGuests: [GuestState, GuestState][] = [];
@@ -87,7 +87,7 @@ export function buildCycleStates(
     const before = known.guest(key);
     const state = guestStateFromPve(guest, details.details(key), before);
     if (before && before.hash !== state.hash) changedGuests.push([before, state]);
-    if (guest.usage) usage.guests.set(key, guestUsageFromPve(guest), { vmid: guest.vmid });
+    if (guest.usage) usage.guests.set(key, guestUsageFromPve(guest), guest.vmid);
     guestDigests.set(state.key, list.guestDigests[i]);
     return state;
   });
@@ -98,7 +98,7 @@ export function buildCycleStates(
     if (!before) throw new UnknownUnchangedGuestError(key);
     const state = guestStateWithDetails(before, details.details(key));
     if (state.hash !== before.hash) changedGuests.push([before, state]);
-    if (row.usage) usage.guests.set(key, guestUsageFromPve(row), { vmid: row.vmid });
+    if (row.usage) usage.guests.set(key, guestUsageFromPve(row), row.vmid);
     guests.push(state);
   }
   const storages = list.storages.map((storage) => {

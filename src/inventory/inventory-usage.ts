@@ -31,8 +31,10 @@ export const STORAGE_USAGE_FIELDS = fieldsOf<StorageUsage>(EMPTY_STORAGE_USAGE);
  * and a flush writes only what changed since (DESIGN §4).
  */
 export class InventoryUsage {
-  readonly nodes = new UsageStore<NodeUsage, { name: string }>({ fields: NODE_USAGE_FIELDS });
-  readonly guests = new UsageStore<GuestUsage, { vmid: number }>({ fields: GUEST_USAGE_FIELDS });
+  /** Nodes' usage; a node's meta is its name. */
+  readonly nodes = new UsageStore<NodeUsage, string>({ fields: NODE_USAGE_FIELDS });
+  /** Guests' usage; a guest's meta is its VMID (a number, not an object per guest). */
+  readonly guests = new UsageStore<GuestUsage, number>({ fields: GUEST_USAGE_FIELDS });
   readonly storages = new UsageStore<StorageUsage, { node: string; name: string }>({
     fields: STORAGE_USAGE_FIELDS,
   });
@@ -40,11 +42,11 @@ export class InventoryUsage {
   /** seed records what the database holds as already written. */
   seed(stored: StoredInventory): void {
     for (const { state, usage } of stored.nodes) {
-      this.nodes.set(state.key, usage, { name: state.name });
+      this.nodes.set(state.key, usage, state.name);
       this.nodes.markWritten(state.key);
     }
     for (const { state, usage } of stored.guests) {
-      this.guests.set(state.key, usage, { vmid: state.vmid });
+      this.guests.set(state.key, usage, state.vmid);
       this.guests.markWritten(state.key);
     }
     for (const { state, usage } of stored.storages) {

@@ -26,6 +26,8 @@ export class UsageSnapshot<U, M> {
     readonly metas: readonly M[],
     fields: readonly (keyof U & string)[],
     values: Float64Array,
+    /** The store's change stamp of each object when read (see UsageStore.committed). */
+    readonly stamps: Float64Array,
   ) {
     this.#fields = fields;
     this.#values = values;
@@ -63,15 +65,21 @@ const INITIAL_SLOTS = 16;
 
 /**
  * UsageStore keeps the latest usage metrics of one kind of object in memory (they change every
- * poll and never cause an event) and hands out, at each flush, only those that differ from what
- * was last written (DESIGN §4: written in batches at most every PVESPHERE_METRICS_INTERVAL).
+ * poll and never cause an event) and hands out, at each flush, only those set to other values
+ * since they were last written (DESIGN §4: written in batches at most every
+ * PVESPHERE_METRICS_INTERVAL).
  *
- * Compact by design, since it holds a row per guest: each key owns a slot in two numeric columns
- * (Float64Array, `fields.length` values per slot, null stored as NaN) — the latest values and the
- * last written ones — so a poll copies numbers instead of retaining the usage object it was
- * given, and a comparison is a loop over numbers. Two values are equal when both are null, or as
- * numbers (0 and -0 alike, as they serialise alike). The `meta` of a key is kept as given, or the
- * one already kept when it is shallowly equal (so the fresh meta of every poll dies young).
+ * Compact by design, since it holds a row per guest: each key owns a slot in one numeric column
+ * (Float64Array, `fields.length` values per slot, null stored as NaN) of the latest values, so a
+ * poll copies numbers instead of retaining the usage object it was given, and a comparison is a
+ * loop over numbers. Two values are equal when both are null, or as numbers (0 and -0 alike, as
+ * they serialise alike). What is pending is one stamp per slot instead of a copy of the written
+ * values (8 bytes instead of 64 per guest): 0 when the slot's values are written, else the store's
+ * sequence number of its latest change — so a flush commits exactly the changes it read, even when
+ * its key was set again, or deleted and added anew, while it was being written. A value set back
+ * to what was last written is written again (a row, never an event). The `meta` of a key is kept
+ * as given, or the one already kept when it is shallowly equal (so the fresh meta of every poll
+ * dies young); give a number or a string where one identifies the row, not an object per key.
  */
 export class UsageStore<U extends UsageValues<U>, M = undefined> {
   readonly #fields: readonly (keyof U & string)[];
@@ -81,9 +89,10 @@ export class UsageStore<U extends UsageValues<U>, M = undefined> {
   readonly #free: number[] = [];
   #metas: (M | undefined)[] = [];
   #current: Float64Array;
-  #flushed: Float64Array;
-  /** 1 when the slot's flushed values were written (else everything of it is pending). */
-  #written: Uint8Array;
+  /** Per slot: 0 when written, else the sequence number of its latest change (pending). */
+  #stamps: Float64Array;
+  /** The last change stamp handed out (exact as a double up to 2^53 changes). */
+  #sequence = 0;
   #capacity = INITIAL_SLOTS;
   /** Slots ever handed out (the high-water mark of the columns). */
   #used = 0;
@@ -92,8 +101,7 @@ export class UsageStore<U extends UsageValues<U>, M = undefined> {
     this.#fields = [...options.fields];
     this.#width = this.#fields.length;
     this.#current = new Float64Array(this.#capacity * this.#width);
-    this.#flushed = new Float64Array(this.#capacity * this.#width);
-    this.#written = new Uint8Array(this.#capacity);
+    this.#stamps = new Float64Array(this.#capacity);
   }
 
   /** size is the number of objects whose usage is kept. */
@@ -108,10 +116,12 @@ export class UsageStore<U extends UsageValues<U>, M = undefined> {
       slot = this.#allocate();
       this.#slots.set(key, slot);
       this.#metas[slot] = meta;
-    } else if (!shallowEqual(this.#metas[slot], meta)) {
-      this.#metas[slot] = meta;
+      this.#encode(usage, slot);
+      this.#stamps[slot] = ++this.#sequence;
+      return;
     }
-    this.#encode(usage, this.#current, slot);
+    if (!shallowEqual(this.#metas[slot], meta)) this.#metas[slot] = meta;
+    if (this.#encode(usage, slot)) this.#stamps[slot] = ++this.#sequence;
   }
 
   /** get is the latest usage of `key` (a new object each call). */
@@ -126,57 +136,49 @@ export class UsageStore<U extends UsageValues<U>, M = undefined> {
     if (slot === undefined) return;
     this.#slots.delete(key);
     this.#metas[slot] = undefined;
-    this.#written[slot] = 0;
+    this.#stamps[slot] = 0;
     this.#free.push(slot);
   }
 
   /** markWritten records that `key`'s current usage is in the database (written with its row). */
   markWritten(key: string): void {
     const slot = this.#slots.get(key);
-    if (slot === undefined) return;
-    const from = slot * this.#width;
-    this.#flushed.set(this.#current.subarray(from, from + this.#width), from);
-    this.#written[slot] = 1;
+    if (slot !== undefined) this.#stamps[slot] = 0;
   }
 
-  /** changed is a snapshot of the objects whose usage differs from what was last written. */
+  /** changed is a snapshot of the objects whose usage was set to other values since written. */
   changed(): UsageSnapshot<U, M> {
     const width = this.#width;
     const current = this.#current;
-    const flushed = this.#flushed;
+    const stamps = this.#stamps;
     const keys: string[] = [];
     const slots: number[] = [];
     for (const [key, slot] of this.#slots) {
-      const from = slot * width;
-      let same = this.#written[slot] === 1;
-      for (let i = 0; same && i < width; i++) {
-        same = sameNumber(current[from + i]!, flushed[from + i]!);
-      }
-      if (!same) {
-        keys.push(key);
-        slots.push(slot);
-      }
+      if (stamps[slot] === 0) continue;
+      keys.push(key);
+      slots.push(slot);
     }
     const values = new Float64Array(slots.length * width);
+    const read = new Float64Array(slots.length);
     const metas: M[] = new Array(slots.length);
     for (let i = 0; i < slots.length; i++) {
-      const from = slots[i]! * width;
-      values.set(current.subarray(from, from + width), i * width);
-      metas[i] = this.#metas[slots[i]!] as M;
+      const slot = slots[i]!;
+      values.set(current.subarray(slot * width, (slot + 1) * width), i * width);
+      read[i] = stamps[slot]!;
+      metas[i] = this.#metas[slot] as M;
     }
-    return new UsageSnapshot<U, M>(keys, metas, this.#fields, values);
+    return new UsageSnapshot<U, M>(keys, metas, this.#fields, values, read);
   }
 
   /**
-   * committed records a successful flush of a snapshot (as changed() returned it: the values it
-   * carries are recorded as written, whatever was set since).
+   * committed records a successful flush of a snapshot (as changed() returned it): each of its
+   * objects is written unless it changed since the snapshot was read (then that change is still
+   * pending).
    */
   committed(snapshot: UsageSnapshot<U, M>): void {
     for (let i = 0; i < snapshot.size; i++) {
       const slot = this.#slots.get(snapshot.keys[i]!);
-      if (slot === undefined) continue; // deleted since
-      this.#flushed.set(snapshot.values(i), slot * this.#width);
-      this.#written[slot] = 1;
+      if (slot !== undefined && this.#stamps[slot] === snapshot.stamps[i]) this.#stamps[slot] = 0;
     }
   }
 
@@ -194,23 +196,28 @@ export class UsageStore<U extends UsageValues<U>, M = undefined> {
     const capacity = this.#capacity + Math.max(INITIAL_SLOTS, this.#capacity >> 2);
     const current = new Float64Array(capacity * this.#width);
     current.set(this.#current);
-    const flushed = new Float64Array(capacity * this.#width);
-    flushed.set(this.#flushed);
-    const written = new Uint8Array(capacity);
-    written.set(this.#written);
+    const stamps = new Float64Array(capacity);
+    stamps.set(this.#stamps);
     this.#current = current;
-    this.#flushed = flushed;
-    this.#written = written;
+    this.#stamps = stamps;
     this.#capacity = capacity;
   }
 
-  #encode(usage: U, column: Float64Array, slot: number): void {
+  /** encode stores `usage` in `slot`'s values; returns whether any of them changed. */
+  #encode(usage: U, slot: number): boolean {
     const fields = this.#fields;
+    const column = this.#current;
     const from = slot * this.#width;
+    let changed = false;
     for (let i = 0; i < fields.length; i++) {
       const value = usage[fields[i]!];
-      column[from + i] = typeof value === 'number' ? value : Number.NaN;
+      const next = typeof value === 'number' ? value : Number.NaN;
+      if (!sameNumber(column[from + i]!, next)) {
+        column[from + i] = next;
+        changed = true;
+      }
     }
+    return changed;
   }
 }
 

@@ -14,9 +14,10 @@
  * memory after two full GCs with nothing synced, with the first half of the clusters synced
  * (`--polls` polls each) and with all of them. The marginal figures are (all − first) / guests
  * of the second half, as in the benchmark. Each point is read as the benchmark's agent reads it
- * (two full GCs), then again after a memory-reducing GC (V8's last resort, which gives back the
- * free pages V8 keeps pooled after a sync's transient objects died): the plain RSS varies by
- * several KiB per guest from run to run with those pooled pages, the reduced one hardly.
+ * (two full GCs), then again after V8's memory-reducing collection (which compacts what the
+ * sync's transient objects left fragmented, shrinks the young generation and gives back the free
+ * pages V8 keeps pooled): the plain RSS varies by several KiB per guest from run to run with
+ * those pages, the reduced one hardly.
  * Resident memory is also broken down by kind of mapping. `--snapshots DIR` writes heap snapshots
  * of the two points (taking one inflates the RSS read after it), and `--settle 30s` reads the
  * memory after that much more syncing.
@@ -24,6 +25,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
@@ -219,12 +221,19 @@ interface Memory {
   spaces: Record<string, { used: number; committed: number }>;
   /** Resident bytes by kind of mapping (/proc/self/smaps). */
   mappings: Record<string, number>;
-  /** RSS and heapTotal after a memory-reducing GC (V8's last resort: pooled pages given back). */
+  /**
+   * RSS and heapTotal after V8's memory-reducing collection (fragmented pages compacted, the
+   * young generation shrunk, pooled pages given back), run through the inspector protocol:
+   * Node 20's gc() ignores `flavor: 'last-resort'`.
+   */
   reduced: { rss: number; heapTotal: number };
 }
 
-/** memory reads the process's memory after two full GCs, as the benchmark's agent does. */
-function memory(): Memory {
+/**
+ * memory reads the process's memory after two full GCs, then after a memory-reducing one, as the
+ * benchmark's agent does.
+ */
+async function memory(): Promise<Memory> {
   const gc = (globalThis as { gc?: (options?: object) => void }).gc;
   if (!gc) throw new Error('the measured run needs --expose-gc');
   gc();
@@ -235,7 +244,10 @@ function memory(): Memory {
     spaces[s.space_name] = { used: s.space_used_size, committed: s.physical_space_size };
   }
   const mappings = residentMappings();
-  gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  const inspector = new Session();
+  inspector.connect();
+  await inspector.post('HeapProfiler.collectGarbage');
+  inspector.disconnect();
   const after = process.memoryUsage();
   const reduced = { rss: after.rss, heapTotal: after.heapTotal };
   return { rss, heapTotal, heapUsed, external, arrayBuffers, spaces, mappings, reduced };
@@ -276,7 +288,7 @@ async function settled(): Promise<Memory> {
 async function runMeasure(url: string, targets: Target[]): Promise<void> {
   const db = await openDatabase({ clientUrl: url, logger: silentLogger });
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const baseline = memory();
+  const baseline = await memory();
   const half = Math.floor(targets.length / 2);
   const first = targets.slice(0, half);
   const second = targets.slice(half);

@@ -41,7 +41,7 @@ describe('the usage flush', () => {
         diskWrite: Number.POSITIVE_INFINITY,
         uptime: 86_400,
       },
-      { vmid: 100 },
+      100,
     );
     usage.guests.set(
       'qemu/101',
@@ -55,12 +55,12 @@ describe('the usage flush', () => {
         diskWrite: 6,
         uptime: null,
       },
-      { vmid: 101 },
+      101,
     );
     usage.nodes.set(
       'node/pve2',
       { cpuUsage: 0.5, memUsed: 2 ** 36, diskUsed: null, uptime: 12 },
-      { name: 'pve2' },
+      'pve2',
     );
     const [storage] = await testDb.query<{ node_name: string; storage_name: string }>(
       'select node_name, storage_name from pve_storage where cluster_id = $1 order by id limit 1',

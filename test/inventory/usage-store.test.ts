@@ -53,6 +53,27 @@ describe('UsageStore', () => {
     expect(entries(store.changed()).get('node/a')?.usage).toEqual({ cpu: 2, mem: 1 });
   });
 
+  it('leaves pending what changed while a flush was written, even a key deleted and added anew', () => {
+    const store = new UsageStore<Usage, number>({ fields: FIELDS });
+    store.set('qemu/100', { cpu: 1, mem: 1 }, 100);
+    store.set('qemu/101', { cpu: 1, mem: 1 }, 101);
+    const flushing = store.changed();
+    store.delete('qemu/100');
+    store.set('qemu/100', { cpu: 1, mem: 1 }, 100);
+    store.set('qemu/101', { cpu: 1, mem: 1 }, 101); // the same values: nothing new
+    store.committed(flushing);
+    expect([...store.changed().keys]).toEqual(['qemu/100']);
+  });
+
+  it('writes again a value set back to what was written (a row, not an event)', () => {
+    const store = new UsageStore<Usage, number>({ fields: FIELDS });
+    store.set('qemu/100', { cpu: 1, mem: 1 }, 100);
+    store.markWritten('qemu/100');
+    store.set('qemu/100', { cpu: 2, mem: 1 }, 100);
+    store.set('qemu/100', { cpu: 1, mem: 1 }, 100);
+    expect(entries(store.changed()).get('qemu/100')?.usage).toEqual({ cpu: 1, mem: 1 });
+  });
+
   it('forgets deleted objects and what was written for them', () => {
     const store = new UsageStore<Usage, undefined>({ fields: FIELDS });
     store.set('storage/a/local', { cpu: null, mem: 1 }, undefined);

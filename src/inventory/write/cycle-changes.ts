@@ -23,8 +23,10 @@ export interface CycleChanges {
 
 /** MetricsBatch is the usage to write for objects whose metrics changed since the last flush. */
 export interface MetricsBatch {
-  nodes: UsageSnapshot<NodeUsage, { name: string }>;
-  guests: UsageSnapshot<GuestUsage, { vmid: number }>;
+  /** Metas: node names. */
+  nodes: UsageSnapshot<NodeUsage, string>;
+  /** Metas: VMIDs. */
+  guests: UsageSnapshot<GuestUsage, number>;
   storages: UsageSnapshot<StorageUsage, { node: string; name: string }>;
 }
 

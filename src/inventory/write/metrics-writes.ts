@@ -25,7 +25,7 @@ export async function writeMetrics(
           where n.cluster_id = $1 and n.node_name = u.name`,
       [
         id,
-        nodes.metas.map((m) => m.name),
+        nodes.metas,
         numbers(nodes.column('cpuUsage')),
         integers(nodes.column('memUsed')),
         integers(nodes.column('diskUsed')),
@@ -44,10 +44,7 @@ export async function writeMetrics(
           where v.cluster_id = $1 and v.vmid = u.vmid`,
       [
         id,
-        binaryArray(
-          guests.metas.map((m) => m.vmid),
-          'int4',
-        ),
+        binaryArray(guests.metas, 'int4'),
         numbers(guests.column('cpuUsage')),
         integers(guests.column('memUsed')),
         integers(guests.column('diskUsed')),
