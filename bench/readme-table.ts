@@ -39,6 +39,7 @@ const ROWS: Array<[key: string, label: string]> = [
   ['queries-uncached', '… without the response cache, p50 / p99'],
   ['queries-uncached-rps', '… without the response cache, throughput'],
   ['rss-marginal', 'server RSS per cached guest (marginal)'],
+  ['rss-marginal-ordinary', '… read before V8 reduces its memory'],
   ['heap-marginal', '… V8 heap per cached guest (marginal)'],
 ];
 

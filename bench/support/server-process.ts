@@ -14,9 +14,16 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
-/** ServerMemory is `process.memoryUsage()` of the server once its garbage is collected. */
+/**
+ * ServerMemory is `process.memoryUsage()` of the server once its garbage is collected and V8 has
+ * reduced its memory (server-agent.ts).
+ */
 export interface ServerMemory {
   rss: number;
+  /** RSS after ordinary full collections, before the memory-reducing one. */
+  ordinaryRss: number;
+  /** How long the memory-reducing collection paused the server, in ms. */
+  reducingMs: number;
   heapTotal: number;
   heapUsed: number;
   external: number;
