@@ -15,6 +15,7 @@ import { ResponseCache } from './graphql/response-cache.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
 import { ClusterManager } from './inventory/cluster-manager.js';
 import type { Logger } from './lib/logger.js';
+import { MALLOC_THRESHOLDS } from './lib/malloc-thresholds.js';
 import { Releasers } from './lib/releasers.js';
 import { YoungGenerationCollector } from './lib/young-gc.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -120,6 +121,19 @@ function createClusterManager(
       ? 'young-generation collections run after sync cycles (node --expose-gc)'
       : 'node runs without --expose-gc: young-generation collections are left to V8, and may land in the middle of a poll (npm start passes the flag)',
   );
+  if (process.platform === 'linux') {
+    const fixed = config.mallocThresholdsFixed;
+    parts.logger.info(
+      { mallocThresholdsFixed: fixed },
+      fixed
+        ? "glibc malloc's trim and mmap thresholds are fixed: freed native memory goes back to the system"
+        : `glibc malloc keeps the native memory of poll and write bursts: start with ${Object.entries(
+            MALLOC_THRESHOLDS,
+          )
+            .map(([name, value]) => `${name}=${value}`)
+            .join(' ')} (npm start sets them)`,
+    );
+  }
   return new ClusterManager({
     clusters: parts.clusters,
     db: parts.db,

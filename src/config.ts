@@ -1,6 +1,7 @@
 import { defaultDataDir } from './db/embedded-postgres.js';
 import { formatDuration, parseDuration } from './lib/duration.js';
 import { isLoopbackHost } from './lib/loopback.js';
+import { mallocThresholdsFixed } from './lib/malloc-thresholds.js';
 
 /** ListStrategy is how a cluster's inventory is listed from PVE (DESIGN §3). */
 export type ListStrategy = 'cluster-resources' | 'per-node';
@@ -81,6 +82,12 @@ export interface Config {
   };
   /** How long a graceful shutdown may take before connections are cut (`PVESPHERE_SHUTDOWN_TIMEOUT`) [4s]. */
   shutdownTimeoutMs: number;
+  /**
+   * Whether glibc's malloc was started with its trim and mmap thresholds fixed
+   * (`MALLOC_TRIM_THRESHOLD_` and `MALLOC_MMAP_THRESHOLD_`, or `GLIBC_TUNABLES`, as `npm start`
+   * sets them): only logged at start, glibc itself reads them.
+   */
+  mallocThresholdsFixed: boolean;
 }
 
 /**
@@ -259,5 +266,6 @@ export function loadConfig(env: Env = process.env, uid = process.getuid?.() ?? 1
       responseCacheTtlMs: duration(env, 'PVESPHERE_RESPONSE_CACHE_TTL', '2s', 0),
     },
     shutdownTimeoutMs: duration(env, 'PVESPHERE_SHUTDOWN_TIMEOUT', '4s', 100),
+    mallocThresholdsFixed: mallocThresholdsFixed(env),
   };
 }

@@ -17,12 +17,16 @@ export interface Restart {
   polls: number;
   /**
    * Memory of a server restarted with the first half of the clusters, then of one restarted with
-   * every cluster, each once its clusters were polled.
+   * every cluster, each once its clusters were polled: one pair of readings per MEMORY_PAIRS.
    */
-  memoryFirst: ServerMemory & { rawRss: number; guests: number };
-  memoryAll: ServerMemory & { rawRss: number; guests: number };
-  /** (RSS with all − RSS with the first half) / the guests of the second half. */
+  pairs: Array<{ first: RestartMemory; all: RestartMemory }>;
+  /** The first pair's readings. */
+  memoryFirst: RestartMemory;
+  memoryAll: RestartMemory;
+  /** (RSS with all − RSS with the first half) / the guests of the second half, mean of the pairs. */
   marginalRssPerGuest: number;
+  /** The same from the RSS read before V8's memory-reducing collection (ordinaryRss). */
+  marginalOrdinaryRssPerGuest: number;
   marginalHeapPerGuest: number;
   /** Detail calls per hour per 1,000 running guests, measured over `detailWindowMs`. */
   detailCallsPerHourPer1000Running: number;
@@ -35,6 +39,28 @@ export interface Restart {
   /** Rows the first usage flush wrote (metrics_updated_at set), per cluster. */
   flushRowsPerCluster: number;
   metricsIntervalMs: number;
+}
+
+/** RestartMemory is one restarted server's memory reading and the guests it held. */
+export type RestartMemory = ServerMemory & { rawRss: number; guests: number };
+
+/**
+ * MEMORY_PAIRS is how many times the two servers of the marginal memory are restarted, in turn:
+ * the native memory of two servers that did the same work differs by up to 5 MiB (glibc's arenas
+ * and which pages of the binary are resident; measured, 10 × 1,000 guests), 1 KiB per guest of
+ * the 5,000 the large scenario adds — so the marginal figure is the mean of two pairs.
+ */
+export const MEMORY_PAIRS = 2;
+
+/** marginalPerGuest is the mean over the pairs of (all − first) / the guests added. */
+function marginalPerGuest(
+  pairs: ReadonlyArray<{ first: RestartMemory; all: RestartMemory }>,
+  read: (memory: RestartMemory) => number,
+): number {
+  let sum = 0;
+  for (const { first, all } of pairs)
+    sum += (read(all) - read(first)) / (all.guests - first.guests);
+  return sum / pairs.length;
 }
 
 /** waitForPolls waits until each cluster answered `polls` `/cluster/resources` calls after `since`. */
@@ -69,8 +95,9 @@ async function settledTouchedRows(pool: pg.Pool, since: Date): Promise<TouchedRo
  * details known, so their refreshes are spread over PVESPHERE_IP_REFRESH_INTERVAL as in a
  * long-running server: first with only the first half of the clusters enabled (the others
  * disabled by SQL before the start), then, stopped and started again, with every cluster. It
- * measures: what the two restarts write before a usage flush (nothing is expected), the memory
- * of each server once its clusters were polled `polls` times (the difference per guest is the
+ * measures: what the restarts write before a usage flush (nothing is expected), the memory
+ * of each server once its clusters were polled `polls` times — the two servers are started in
+ * turn MEMORY_PAIRS times — (the difference per guest is the
  * marginal memory of a cached guest: code, pools, buffers and the start-up's own memory are paid
  * in both, by processes that did the same work in the same order; what a cluster costs of its
  * own, its connections and sync, counts to its guests), the steady detail-call rate
@@ -102,7 +129,11 @@ export async function measureRestart(options: {
    * restartWith starts a server with `group` enabled; once the group was polled `polls` times it
    * reads what the server wrote meanwhile, then its memory.
    */
-  const restartWith = async (group: readonly BenchCluster[], point: 'first' | 'all') => {
+  const restartWith = async (
+    group: readonly BenchCluster[],
+    point: 'first' | 'all',
+    pair: number,
+  ) => {
     const sequenceBefore = await lastEventSequence(pool);
     const { rows } = await pool.query<{ now: Date }>('select clock_timestamp() as now');
     const since = rows[0]!.now;
@@ -119,7 +150,7 @@ export async function measureRestart(options: {
       rawRss: await processRssBytes(server.pid),
       guests: guestsOf(group),
     };
-    await options.onMemory?.(point, server);
+    if (pair === 0) await options.onMemory?.(point, server);
     if (performance.now() - started >= options.metricsIntervalMs) {
       await server.stop();
       throw new Error(
@@ -129,16 +160,23 @@ export async function measureRestart(options: {
     return { server, memory, started, since, touched, events: sequenceAfter - sequenceBefore };
   };
 
-  await setEnabled(clusterIds.slice(half), false);
-  const firstRun = await restartWith(first, 'first');
-  // Its shutdown writes the usage it polled (as a stop does): not a restart's write.
-  await firstRun.server.stop();
-  await setEnabled(clusterIds.slice(half), true);
-  const secondRun = await restartWith(clusters, 'all');
+  const pairs: Array<{ first: RestartMemory; all: RestartMemory }> = [];
+  const runs: Array<Awaited<ReturnType<typeof restartWith>>> = [];
+  for (let pair = 0; pair < MEMORY_PAIRS; pair++) {
+    await setEnabled(clusterIds.slice(half), false);
+    const firstRun = await restartWith(first, 'first', pair);
+    // Its shutdown writes the usage it polled (as a stop does): not a restart's write.
+    await firstRun.server.stop();
+    await setEnabled(clusterIds.slice(half), true);
+    const allRun = await restartWith(clusters, 'all', pair);
+    runs.push(firstRun, allRun);
+    pairs.push({ first: firstRun.memory, all: allRun.memory });
+    // The last server stays up for the detail calls and the usage flush.
+    if (pair < MEMORY_PAIRS - 1) await allRun.server.stop();
+  }
+  const secondRun = runs.at(-1)!;
   const { server, started } = secondRun;
-  const memoryFirst = firstRun.memory;
-  const memoryAll = secondRun.memory;
-  const touched = addTouched(firstRun.touched, secondRun.touched);
+  const touched = runs.map((run) => run.touched).reduce(addTouched);
 
   const windowFrom = performance.now();
   // The heap snapshots (when profiling) may have taken a while: the window starts now.
@@ -161,17 +199,18 @@ export async function measureRestart(options: {
   );
   const flushed = await settledTouchedRows(pool, secondRun.since);
   const windowMs = windowTo - windowFrom;
-  const secondGuests = memoryAll.guests - memoryFirst.guests;
   return {
     server,
     restart: {
       touched,
-      events: firstRun.events + secondRun.events,
+      events: runs.reduce((sum, run) => sum + run.events, 0),
       polls,
-      memoryFirst,
-      memoryAll,
-      marginalRssPerGuest: (memoryAll.rss - memoryFirst.rss) / secondGuests,
-      marginalHeapPerGuest: (memoryAll.heapUsed - memoryFirst.heapUsed) / secondGuests,
+      pairs,
+      memoryFirst: pairs[0]!.first,
+      memoryAll: pairs[0]!.all,
+      marginalRssPerGuest: marginalPerGuest(pairs, (m) => m.rss),
+      marginalOrdinaryRssPerGuest: marginalPerGuest(pairs, (m) => m.ordinaryRss),
+      marginalHeapPerGuest: marginalPerGuest(pairs, (m) => m.heapUsed),
       detailCallsPerHourPer1000Running:
         windowCalls.length / (windowMs / 3_600_000) / Math.max(1e-9, runningGuests / 1000),
       detailCalls: windowCalls.length,

@@ -100,28 +100,36 @@ function cleanEnvironment(): NodeJS.ProcessEnv {
  * a bounded window of them is kept.
  */
 /**
- * startScriptNodeFlags are the Node flags of package.json's `start` script (such as the young
- * generation's size): the measured server runs as `npm start` runs it.
+ * startScript reads package.json's `start` script: the environment it sets before `node` (such
+ * as glibc's malloc thresholds) and the Node flags it passes (such as the young generation's
+ * size), so the measured server runs as `npm start` runs it.
  */
-async function startScriptNodeFlags(): Promise<string[]> {
+export async function startScript(): Promise<{ env: Record<string, string>; flags: string[] }> {
   const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  const words = (pkg.scripts.start ?? '').split(/\s+/);
+  const words = (pkg.scripts.start ?? '').split(/\s+/).filter((word) => word !== '');
+  const env: Record<string, string> = {};
+  let at = 0;
+  for (; at < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at]!); at++) {
+    const word = words[at]!;
+    env[word.slice(0, word.indexOf('='))] = word.slice(word.indexOf('=') + 1);
+  }
   const flags: string[] = [];
-  for (const word of words.slice(1)) {
+  for (const word of words.slice(at + 1)) {
     if (word === '--import' || !word.startsWith('--')) break;
     flags.push(word);
   }
-  return flags;
+  return { env, flags };
 }
 
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  const start = await startScript();
   const child: ChildProcess = spawn(
     process.execPath,
     [
       '--expose-gc',
-      ...(await startScriptNodeFlags()),
+      ...start.flags,
       ...(options.nodeFlags ?? []),
       '--import',
       'tsx',
@@ -132,7 +140,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     ],
     {
       cwd: PROJECT_ROOT,
-      env: { ...cleanEnvironment(), PORT: '0', ...options.env },
+      env: { ...cleanEnvironment(), ...start.env, PORT: '0', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   );

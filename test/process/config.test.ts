@@ -58,6 +58,7 @@ describe('loadConfig defaults (DESIGN §6)', () => {
         responseCacheTtlMs: 2000,
       },
       shutdownTimeoutMs: 4_000,
+      mallocThresholdsFixed: false,
     });
   });
 
