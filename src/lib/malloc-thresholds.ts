@@ -4,11 +4,11 @@
  * instead of their own mappings, and the trim threshold rises with it, so the heap's free top is
  * rarely handed back. A server that parses a poll answer and writes a cycle's rows every few
  * seconds then keeps the high-water mark of those bursts, in every thread's arena. Fixing both
- * thresholds at 128 KiB (glibc's initial values) hands it back as it is freed: measured at
- * 10 × 1,000 guests (servers restarted with 5 and 10 clusters, twice each, memory read after V8's
- * memory-reducing collection), 143.3–143.9 / 149.7–150.2 MiB instead of 144.8–148.9 /
- * 160.8–162.1 MiB — 1.3 instead of 2.4–3.5 KiB per guest between them. glibc reads them from the
- * environment when the process starts, so `npm start` sets them; see the README (Operations).
+ * thresholds at 128 KiB (glibc's initial values) hands it back as it is freed: measured with
+ * 10 × 1,000 guests (servers restarted on one database, RSS read after V8's memory-reducing
+ * collection), 146.9–154.3 MiB in eight readings instead of 160.8–164.5 MiB in five, and with 5 of
+ * the clusters 139.7–148.3 instead of 144.8–153.5 MiB. glibc reads them from the environment when
+ * the process starts, so `npm start` sets them; see the README (Operations).
  */
 
 /** MALLOC_THRESHOLDS is the environment `npm start` runs the server with. */
