@@ -22,7 +22,7 @@ export interface ServerMemory {
   rss: number;
   /** RSS after ordinary full collections, before the memory-reducing one. */
   ordinaryRss: number;
-  /** How long the memory-reducing collection paused the server, in ms. */
+  /** How long the memory-reducing collections paused the server, in ms (added up). */
   reducingMs: number;
   heapTotal: number;
   heapUsed: number;
