@@ -78,7 +78,8 @@ async function settledRss(): Promise<number> {
  * guests, garbage whose native memory the first round's finalizers released) and RSS is read once
  * it has settled (`ordinaryRss`); then V8's memory-reducing collection runs (reduceMemory), by
  * the same rule — repeated until a round frees less than 1 % of RSS, at most three rounds, as V8's
- * memory reducer itself runs up to three in a row while they free memory: one compacts only so
+ * memory reducer itself runs up to three in a row while the last is likely to free more: one
+ * compacts only so
  * many fragmented pages (at 100,000 guests 21 MiB of old space stayed committed beyond the live
  * objects after one) — and RSS is read once settled (`rss`), with the heap figures right after
  * the last round (`reducingMs`: the rounds' pauses added up). The ordinary
