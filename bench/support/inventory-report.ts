@@ -337,7 +337,7 @@ function memoryRows(run: MeasuredRun): Row[] {
   return [
     {
       key: 'rss-first-run',
-      measure: `7 server RSS of the live objects (collected until it settles, then V8's memory-reducing collection): nothing synced → ${n(guests, 0)} guests synced (first run)`,
+      measure: `7 server RSS of the live objects (collected until it settles; no memory-reducing collection inside the run): nothing synced → ${n(guests, 0)} guests synced (first run)`,
       value: `${bytes(before.rss)} → ${bytes(after.rss)} (${n((after.rss - before.rss) / guests / 1024, 2)} KiB/guest)`,
     },
     {

@@ -14,7 +14,7 @@ import { Session } from 'node:inspector/promises';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 type Command =
-  | { id: number; cmd: 'memory' }
+  | { id: number; cmd: 'memory'; reduce: boolean }
   | { id: number; cmd: 'profile-start' }
   | { id: number; cmd: 'profile-stop'; file: string }
   | { id: number; cmd: 'heap-snapshot'; file: string };
@@ -76,18 +76,21 @@ async function settledRss(): Promise<number> {
  * retainedMemory is what the live objects cost: full collections are repeated until a round frees
  * less than 1 % of RSS (at most five rounds; a second round still freed 54 MiB of 319 at 20,000
  * guests, garbage whose native memory the first round's finalizers released) and RSS is read once
- * it has settled (`ordinaryRss`); then V8's memory-reducing collection runs (reduceMemory), by
- * the same rule — repeated until a round frees less than 1 % of RSS, at most three rounds, as V8's
- * memory reducer itself runs up to three in a row while the last is likely to free more: one
- * compacts only so
- * many fragmented pages (at 100,000 guests 21 MiB of old space stayed committed beyond the live
- * objects after one) — and RSS is read once settled (`rss`), with the heap figures right after
- * the last round (`reducingMs`: the rounds' pauses added up). The ordinary
- * reading still holds what the collections left fragmented and the young generation at the size
- * the polls grew it to (64 MiB under `npm start`'s `--max-semi-space-size=32`), which a server
- * left alone hands back by itself (see reduceMemory).
+ * it has settled (`ordinaryRss`). Then V8's memory-reducing collection runs (reduceMemory) by the
+ * same rule — until a round frees less than 1 % of RSS, at most three rounds, as V8's memory
+ * reducer itself runs up to three in a row while the last is likely to free more: one compacts
+ * only so many fragmented pages (at 100,000 guests 21 MiB of old space stayed committed beyond
+ * the live objects after one) — and RSS is read once settled (`rss`), with the heap figures right
+ * after the last round (`reducingMs`: the rounds' pauses added up). The ordinary reading still
+ * holds what the collections left fragmented and the young generation at the size the polls grew
+ * it to (64 MiB under `npm start`'s `--max-semi-space-size=32`), which a server left alone hands
+ * back by itself (see reduceMemory). With `reduce` false the memory-reducing rounds are skipped
+ * (`rss` is then `ordinaryRss`): for readings that more measures follow, since a young generation
+ * shrunk to 1 MiB costs the next burst of work its growth (measured: an initial sync of
+ * 10 × 1,000 guests right after a reducing reading took 1,250–1,310 ms of server CPU, 1,040–1,070
+ * ms without one).
  */
-async function retainedMemory(): Promise<unknown> {
+async function retainedMemory(reduce: boolean): Promise<unknown> {
   let ordinaryRss = Number.POSITIVE_INFINITY;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     collect();
@@ -100,7 +103,7 @@ async function retainedMemory(): Promise<unknown> {
   let reducingMs = 0;
   let heap = process.memoryUsage();
   let spaces = getHeapSpaceStatistics();
-  for (let round = 0; round < MAX_REDUCING_ROUNDS; round++) {
+  for (let round = 0; reduce && round < MAX_REDUCING_ROUNDS; round++) {
     reducingMs += await reduceMemory();
     heap = process.memoryUsage();
     spaces = getHeapSpaceStatistics();
@@ -124,7 +127,7 @@ async function retainedMemory(): Promise<unknown> {
 async function handle(command: Command): Promise<unknown> {
   switch (command.cmd) {
     case 'memory':
-      return retainedMemory();
+      return retainedMemory(command.reduce);
     case 'profile-start':
       session ??= new Session();
       session.connect();

@@ -63,9 +63,10 @@ export interface ServerProcess {
   ): Promise<LogLine>;
   /**
    * memory collects garbage in the server until its RSS stops falling and returns the memory the
-   * live objects retain (server-agent.ts).
+   * live objects retain (server-agent.ts); with `reduce` (default) after V8's memory-reducing
+   * collection, which leaves the young generation shrunk for whatever the server does next.
    */
-  memory(): Promise<ServerMemory>;
+  memory(options?: { reduce?: boolean }): Promise<ServerMemory>;
   /** startProfile starts a CPU profile of the server (sampling every 0.5 ms). */
   startProfile(): Promise<void>;
   /** stopProfile ends the CPU profile and writes it to `file` (`.cpuprofile`). */
@@ -243,7 +244,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     logs: () => lines,
     logCount: () => dropped + lines.length,
     waitForLog,
-    memory: () => ask<ServerMemory>({ cmd: 'memory' }),
+    memory: (options) => ask<ServerMemory>({ cmd: 'memory', reduce: options?.reduce ?? true }),
     startProfile: () => ask<void>({ cmd: 'profile-start' }),
     stopProfile: (file) => ask<string>({ cmd: 'profile-stop', file }),
     heapSnapshot: (file) => ask<string>({ cmd: 'heap-snapshot', file }),
