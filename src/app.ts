@@ -15,7 +15,7 @@ import { ResponseCache } from './graphql/response-cache.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
 import { ClusterManager } from './inventory/cluster-manager.js';
 import type { Logger } from './lib/logger.js';
-import { MALLOC_THRESHOLDS } from './lib/malloc-thresholds.js';
+import { MALLOC_THRESHOLDS_ENV } from './lib/malloc-thresholds.js';
 import { Releasers } from './lib/releasers.js';
 import { YoungGenerationCollector } from './lib/young-gc.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -127,11 +127,7 @@ function createClusterManager(
       { mallocThresholdsFixed: fixed },
       fixed
         ? "glibc malloc's trim and mmap thresholds are fixed: freed native memory goes back to the system"
-        : `glibc malloc keeps the native memory of poll and write bursts: start with ${Object.entries(
-            MALLOC_THRESHOLDS,
-          )
-            .map(([name, value]) => `${name}=${value}`)
-            .join(' ')} (npm start sets them)`,
+        : `glibc malloc keeps the native memory of poll and write bursts: start with ${MALLOC_THRESHOLDS_ENV} (npm start sets them)`,
     );
   }
   return new ClusterManager({

@@ -1,6 +1,7 @@
 import { SYNC_PHASES } from '../../src/inventory/cluster-sync.js';
 import type { BenchGoal, BenchResult, BenchTable } from '../scenario.js';
 import type { MeasuredRun } from './inventory-scenario.js';
+import { perGuestOfPairs } from './measure-restart.js';
 import type { ServerMemory } from './server-process.js';
 import type { Stats } from './stats.js';
 import { mean, round } from './stats.js';
@@ -331,8 +332,8 @@ function memoryRows(run: MeasuredRun): Row[] {
   const { memoryBefore: before, memoryAfter: after, guests, restart } = run;
   const added = restart.memoryAll.guests - restart.memoryFirst.guests;
   const perPair = (read: (m: ServerMemory) => number) =>
-    restart.pairs
-      .map(({ first, all }) => n((read(all) - read(first)) / added / 1024, 2))
+    perGuestOfPairs(restart.pairs, read)
+      .map((bytesPerGuest) => n(bytesPerGuest / 1024, 2))
       .join(', ');
   return [
     {

@@ -19,7 +19,7 @@ export interface Restart {
    * Memory of a server restarted with the first half of the clusters, then of one restarted with
    * every cluster, each once its clusters were polled: one pair of readings per MEMORY_PAIRS.
    */
-  pairs: Array<{ first: RestartMemory; all: RestartMemory }>;
+  pairs: MemoryPair[];
   /** The first pair's readings. */
   memoryFirst: RestartMemory;
   memoryAll: RestartMemory;
@@ -46,21 +46,34 @@ export type RestartMemory = ServerMemory & { rawRss: number; guests: number };
 
 /**
  * MEMORY_PAIRS is how many times the two servers of the marginal memory are restarted, in turn:
- * the native memory of two servers that did the same work differs by up to 5 MiB (glibc's arenas
- * and which pages of the binary are resident; measured, 10 × 1,000 guests), 1 KiB per guest of
- * the 5,000 the large scenario adds — so the marginal figure is the mean of two pairs.
+ * the native memory of two servers that did the same work differs by up to 12 MiB (glibc's
+ * arenas and which pages of the binary are resident; measured, 10 × 1,000 guests), more than
+ * 2 KiB per guest of the 5,000 the large scenario adds — so the marginal figure is the mean of
+ * two pairs.
  */
 export const MEMORY_PAIRS = 2;
 
-/** marginalPerGuest is the mean over the pairs of (all − first) / the guests added. */
+/** MemoryPair is the readings of the two servers restarted in turn. */
+export interface MemoryPair {
+  first: RestartMemory;
+  all: RestartMemory;
+}
+
+/** perGuestOfPairs is, for each pair, (all − first) / the guests added, of what `read` reads. */
+export function perGuestOfPairs(
+  pairs: readonly MemoryPair[],
+  read: (memory: RestartMemory) => number,
+): number[] {
+  return pairs.map(({ first, all }) => (read(all) - read(first)) / (all.guests - first.guests));
+}
+
+/** marginalPerGuest is the mean of perGuestOfPairs. */
 function marginalPerGuest(
-  pairs: ReadonlyArray<{ first: RestartMemory; all: RestartMemory }>,
+  pairs: readonly MemoryPair[],
   read: (memory: RestartMemory) => number,
 ): number {
-  let sum = 0;
-  for (const { first, all } of pairs)
-    sum += (read(all) - read(first)) / (all.guests - first.guests);
-  return sum / pairs.length;
+  const perPair = perGuestOfPairs(pairs, read);
+  return perPair.reduce((sum, value) => sum + value, 0) / perPair.length;
 }
 
 /** waitForPolls waits until each cluster answered `polls` `/cluster/resources` calls after `since`. */
@@ -91,18 +104,17 @@ async function settledTouchedRows(pool: pg.Pool, since: Date): Promise<TouchedRo
 }
 
 /**
- * measureRestart restarts the server twice on the database the previous run filled — guest
- * details known, so their refreshes are spread over PVESPHERE_IP_REFRESH_INTERVAL as in a
- * long-running server: first with only the first half of the clusters enabled (the others
- * disabled by SQL before the start), then, stopped and started again, with every cluster. It
- * measures: what the restarts write before a usage flush (nothing is expected), the memory
- * of each server once its clusters were polled `polls` times — the two servers are started in
- * turn MEMORY_PAIRS times — (the difference per guest is the
+ * measureRestart restarts the server on the database the previous run filled — guest details
+ * known, so their refreshes are spread over PVESPHERE_IP_REFRESH_INTERVAL as in a long-running
+ * server — MEMORY_PAIRS times in turn: once with only the first half of the clusters enabled (the
+ * others disabled by SQL before the start), then, stopped and started again, with every cluster.
+ * It measures: what the restarts write before a usage flush (nothing is expected); the memory of
+ * each server once its clusters were polled `polls` times (the difference per guest is the
  * marginal memory of a cached guest: code, pools, buffers and the start-up's own memory are paid
  * in both, by processes that did the same work in the same order; what a cluster costs of its
- * own, its connections and sync, counts to its guests), the steady detail-call rate
- * of the second server over `detailWindowMs`, and the rows of its first usage flush.
- * `metricsIntervalMs` must outlast each server's first polls and memory reading.
+ * own, its connections and sync, counts to its guests); the steady detail-call rate of the last
+ * server over `detailWindowMs`, and the rows of its first usage flush. `metricsIntervalMs` must
+ * outlast each server's first polls and memory reading.
  */
 export async function measureRestart(options: {
   pool: pg.Pool;
@@ -160,7 +172,7 @@ export async function measureRestart(options: {
     return { server, memory, started, since, touched, events: sequenceAfter - sequenceBefore };
   };
 
-  const pairs: Array<{ first: RestartMemory; all: RestartMemory }> = [];
+  const pairs: MemoryPair[] = [];
   const runs: Array<Awaited<ReturnType<typeof restartWith>>> = [];
   for (let pair = 0; pair < MEMORY_PAIRS; pair++) {
     await setEnabled(clusterIds.slice(half), false);

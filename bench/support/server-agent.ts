@@ -12,6 +12,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+import { reduceMemory } from './reduce-memory.js';
 
 type Command =
   | { id: number; cmd: 'memory'; reduce: boolean }
@@ -32,28 +33,6 @@ const MAX_REDUCING_ROUNDS = 3;
 function collect(): void {
   globalThis.gc?.();
   globalThis.gc?.();
-}
-
-/**
- * reduceMemory runs V8's memory-reducing collection, the one DevTools' "collect garbage" runs: it
- * also compacts fragmented old-space pages, shrinks the young generation back to its initial size
- * and hands the freed pages to the system. V8's memory reducer runs the same by itself once a
- * process allocates slowly — measured, a server left alone with 10 × 1,000 guests at the default
- * 5 s polls: RSS 336–347 MiB for its first 100 s, then 171–213 MiB, falling at 110 s and 210 s
- * (scratch program, 27 November). Node 20's gc() has no such collection (it ignores
- * `flavor: 'last-resort'`); the inspector protocol's HeapProfiler.collectGarbage runs it.
- * Returns how long it took.
- */
-async function reduceMemory(): Promise<number> {
-  const inspector = new Session();
-  inspector.connect();
-  try {
-    const started = performance.now();
-    await inspector.post('HeapProfiler.collectGarbage');
-    return performance.now() - started;
-  } finally {
-    inspector.disconnect();
-  }
 }
 
 /**
@@ -84,7 +63,7 @@ async function settledRss(): Promise<number> {
  * after the last round (`reducingMs`: the rounds' pauses added up). The ordinary reading still
  * holds what the collections left fragmented and the young generation at the size the polls grew
  * it to (64 MiB under `npm start`'s `--max-semi-space-size=32`), which a server left alone hands
- * back by itself (see reduceMemory). With `reduce` false the memory-reducing rounds are skipped
+ * back by itself (see reduce-memory.ts). With `reduce` false the memory-reducing rounds are skipped
  * (`rss` is then `ordinaryRss`): for readings that more measures follow, since a young generation
  * shrunk to 1 MiB costs the next burst of work its growth (measured: an initial sync of
  * 10 × 1,000 guests right after a reducing reading took 1,250–1,310 ms of server CPU, 1,040–1,070

@@ -15,14 +15,14 @@ export interface LogLine {
 }
 
 /**
- * ServerMemory is `process.memoryUsage()` of the server once its garbage is collected and V8 has
- * reduced its memory (server-agent.ts).
+ * ServerMemory is `process.memoryUsage()` of the server once its garbage is collected and, unless
+ * the reading skipped it, V8 has reduced its memory (server-agent.ts).
  */
 export interface ServerMemory {
   rss: number;
   /** RSS after ordinary full collections, before the memory-reducing one. */
   ordinaryRss: number;
-  /** How long the memory-reducing collections paused the server, in ms (added up). */
+  /** How long the memory-reducing collections paused the server, in ms (added up; 0 if skipped). */
   reducingMs: number;
   heapTotal: number;
   heapUsed: number;

@@ -17,6 +17,11 @@ export const MALLOC_THRESHOLDS = {
   MALLOC_MMAP_THRESHOLD_: '131072',
 } as const;
 
+/** MALLOC_THRESHOLDS_ENV is MALLOC_THRESHOLDS as shell assignments (`NAME=value NAME=value`). */
+export const MALLOC_THRESHOLDS_ENV = Object.entries(MALLOC_THRESHOLDS)
+  .map(([name, value]) => `${name}=${value}`)
+  .join(' ');
+
 /**
  * mallocThresholdsFixed tells whether the process was started with both thresholds fixed, by
  * their MALLOC_*_ variables or by GLIBC_TUNABLES (`glibc.malloc.trim_threshold`,

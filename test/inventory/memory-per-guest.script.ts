@@ -25,11 +25,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import pg from 'pg';
+import { reduceMemory } from '../../bench/support/reduce-memory.js';
 import { type Database, openDatabase } from '../../src/db/database.js';
 import { ClusterSync, type SyncSettings } from '../../src/inventory/cluster-sync.js';
 import { parseDuration } from '../../src/lib/duration.js';
@@ -244,10 +244,7 @@ async function memory(): Promise<Memory> {
     spaces[s.space_name] = { used: s.space_used_size, committed: s.physical_space_size };
   }
   const mappings = residentMappings();
-  const inspector = new Session();
-  inspector.connect();
-  await inspector.post('HeapProfiler.collectGarbage');
-  inspector.disconnect();
+  await reduceMemory();
   const after = process.memoryUsage();
   const reduced = { rss: after.rss, heapTotal: after.heapTotal };
   return { rss, heapTotal, heapUsed, external, arrayBuffers, spaces, mappings, reduced };
