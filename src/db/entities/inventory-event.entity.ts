@@ -30,9 +30,9 @@ export const InventoryEvent = defineEntity({
     previousNodeName: p.string().length(255).fieldName('previous_node_name').nullable(),
     vmid: p.integer().nullable(),
     /** The object as it was at this event (for DELETED, its last known state). */
-    payload: p.json<Record<string, unknown>>().columnType('jsonb'),
+    payload: p.json<Record<string, unknown>>().columnType('json'),
     /** For UPDATED, the object before the change. */
-    previous: p.json<Record<string, unknown>>().columnType('jsonb').nullable(),
+    previous: p.json<Record<string, unknown>>().columnType('json').nullable(),
     changedFields: p.array().columnType('text[]').fieldName('changed_fields').default([]),
   },
   indexes: [

@@ -127,7 +127,8 @@ async function upsertGuests(
 ): Promise<Record<string, unknown>[]> {
   const id = clusterId;
   // One JSON document for the chunk (like the event log): PostgreSQL parses it once, and nothing
-  // is escaped element by element as 24 array parameters would be.
+  // is escaped element by element as 24 array parameters would be. `json_to_recordset`, not the
+  // jsonb one: building jsonb's binary tree first cost ~50 ms of PostgreSQL CPU per 10,000 guests.
   const rows = upserts.map((s) => {
     const u = changes.guestUsage(s.key) ?? EMPTY_GUEST_USAGE;
     return {
@@ -168,7 +169,7 @@ async function upsertGuests(
      select $1, u.vmid, n.id, u.node, u.type, u.name, u.status, u.tpl, u.cpus, u.maxmem, u.maxdisk,
             coalesce(u.tags, '{}'::text[]), u.lock, u.hastate, u.pool, u.descr, u.agent, u.cpu, u.mem,
             u.disk, u.nin, u.nout, u.dr, u.dw, u.up, u.hash, now()
-       from jsonb_to_recordset($2::jsonb)
+       from json_to_recordset($2::json)
             as u(vmid int, node text, type text, name text, status text, tpl int2, cpus int, maxmem int8,
                  maxdisk int8, tags text[], lock text, hastate text, pool text, descr text, agent bool,
                  cpu float8, mem int8, disk int8, nin int8, nout int8, dr int8, dw int8, up int8, hash text)
