@@ -122,8 +122,14 @@ const num = (value: unknown): number | null =>
   value === null || value === undefined ? null : Number(value);
 const str = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);
+/** ISO-8601 as `toISOString()` writes it (UTC, milliseconds): such a string is kept as it is. */
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const iso = (value: unknown): string =>
-  value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+  value instanceof Date
+    ? value.toISOString()
+    : typeof value === 'string' && ISO_UTC.test(value)
+      ? value
+      : new Date(String(value)).toISOString();
 
 /** nodeFromRow maps a `pve_node` row. */
 export function nodeFromRow(row: Row): NodeRecord {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { TimestampTexts } from '../db/timestamp-text.js';
 import type { InventoryChange, InventoryEvent } from './inventory-change.js';
 
 /**
@@ -84,24 +85,40 @@ export async function appendEvents(
     params = [EVENT_NOTIFY_CHANNEL];
   }
   await lockEventSequence(client);
-  const { rows } = await client.query<{ sequence: string; at: Date }>(
+  const { rows } = await client.query<{ sequence: string; at: string }>(
     `with inserted as (
        insert into inventory_event (${EVENT_COLUMNS})
        select ${EVENT_COLUMNS} from (${source}) as b order by b.ord
        returning sequence, at
      )
      -- One notification per transaction (an uncorrelated subquery runs once), sent at commit.
-     select sequence, at, (select pg_notify($1, max(sequence)::text) from inserted) as notified
+     -- at as text: the rows share their now(), parsed once (TimestampTexts).
+     select sequence, at::text as at,
+            (select pg_notify($1, max(sequence)::text) from inserted) as notified
        from inserted`,
     params,
   );
-  // Sequences are drawn in batch order; sort what RETURNING gave to pair them up.
-  const sorted = [...rows].sort((a, b) => (BigInt(a.sequence) < BigInt(b.sequence) ? -1 : 1));
+  // Sequences are drawn in batch order; RETURNING gives them in that order in practice, but
+  // nothing promises it: pair them up in sequence order.
+  if (!inSequenceOrder(rows)) rows.sort((a, b) => compareSequences(a.sequence, b.sequence));
+  const times = new TimestampTexts();
   return changes.map((change, i) => ({
     ...change,
-    sequence: String(sorted[i]!.sequence),
-    at: new Date(sorted[i]!.at).toISOString(),
+    sequence: rows[i]!.sequence,
+    at: times.iso(rows[i]!.at),
   }));
+}
+
+/** compareSequences orders two `bigint` sequences as decimal strings (no sign, no leading 0). */
+function compareSequences(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function inSequenceOrder(rows: readonly { sequence: string }[]): boolean {
+  for (let i = 1; i < rows.length; i++) {
+    if (compareSequences(rows[i - 1]!.sequence, rows[i]!.sequence) > 0) return false;
+  }
+  return true;
 }
 
 /** lockEventSequence takes {@link EVENT_SEQUENCE_LOCK} for the rest of the transaction. */

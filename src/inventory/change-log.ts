@@ -13,7 +13,8 @@ export function logChanges(log: Logger, events: readonly InventoryEvent[]): void
   if (events.length === 0) return;
   const added = events.filter((e) => e.type === 'ADDED');
   const level = added.length > LOG_EACH_ADDITION_UP_TO ? 'debug' : 'info';
-  for (const event of added) {
+  // A first sync adds thousands: their lines are not even built unless the level is logged.
+  for (const event of log.isLevelEnabled(level) ? added : []) {
     const p = event.payload as unknown as Record<string, unknown>;
     if (event.kind === 'node') {
       log[level]({ node: p.name }, `node added node=${p.name} cluster_id=${event.clusterId}`);

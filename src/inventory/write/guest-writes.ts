@@ -5,6 +5,7 @@ import {
   type VmRecord,
   vmFromRow,
 } from '../../db/inventory-records.js';
+import { TimestampTexts } from '../../db/timestamp-text.js';
 import type { InventoryChange } from '../../events/inventory-change.js';
 import { changedFields, GUEST_FIELDS, type GuestState } from '../state.js';
 import { vmEvent } from './change-events.js';
@@ -189,12 +190,14 @@ async function upsertGuests(
        delete from vm_template t using up
         where t.cluster_id = $1 and t.vmid = up.vmid and up.is_template = 0
      )
-     select id, vmid, last_sync_time from up`,
+     select id, vmid, last_sync_time::text as last_sync_time from up`,
     [id, JSON.stringify(rows)],
   );
   // The rows as written, without reading every column back: what was sent plus what PostgreSQL
   // assigned (id, last_sync_time), in the shape vmFromRow reads (the events' payload).
   const sent = new Map(rows.map((row) => [row.vmid, row]));
+  // The rows share their now(): one parse (TimestampTexts), one ISO string for all.
+  const times = new TimestampTexts();
   return written.rows.map((r) => {
     const u = sent.get(Number(r.vmid))!;
     return {
@@ -223,7 +226,7 @@ async function upsertGuests(
       disk_read: u.dr,
       disk_write: u.dw,
       uptime: u.up,
-      last_sync_time: r.last_sync_time,
+      last_sync_time: times.iso(r.last_sync_time as string),
     };
   });
 }
