@@ -10,6 +10,7 @@ import { formatGoals, formatTable, toResultFile, writeResult } from './report.js
 import type { BenchContext, BenchScenario } from './scenario.js';
 import { calibrate } from './support/calibration.js';
 import { runInterruptCleanups } from './support/interrupt-cleanup.js';
+import { buildServer } from './support/server-build.js';
 
 const scenariosDirectory = new URL('./scenarios/', import.meta.url);
 const resultsDirectory = new URL('./results/', import.meta.url);
@@ -76,6 +77,9 @@ async function main(): Promise<number> {
       : scenarios
           .filter((scenario) => options.all !== undefined || scenario.explicit !== true)
           .sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.name.localeCompare(b.name));
+  // The measured servers run compiled, as `npm start` runs them (server-build.ts).
+  context.log('building the server (npm run build)…');
+  await buildServer();
   for (const scenario of selected) {
     context.log(`▶ ${scenario.name}: ${scenario.description}`);
     const before = calibrate();

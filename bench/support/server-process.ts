@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,7 +81,12 @@ export interface ServerProcess {
 }
 
 const KEPT_LOG_LINES = 5000;
-const AGENT = resolve(PROJECT_ROOT, 'bench/support/server-agent.ts');
+/**
+ * AGENT_DIR is where the benchmark's agent is built to (server-build.ts), beside the server's
+ * build in `dist/` (not committed).
+ */
+export const AGENT_DIR = join(PROJECT_ROOT, 'dist', 'bench-agent');
+const AGENT = join(AGENT_DIR, 'server-agent.js');
 
 /** cleanEnvironment is this process's environment without pvesphere's or Node's settings. */
 function cleanEnvironment(): NodeJS.ProcessEnv {
@@ -94,18 +100,22 @@ function cleanEnvironment(): NodeJS.ProcessEnv {
 }
 
 /**
- * startServerProcess runs pvesphere the way an operator does (`node --import tsx src/main.ts
- * serve`, not through npm, so signals reach it), with `--expose-gc` and the benchmark's agent
- * (server-agent.ts: memory after GC, CPU profiles, heap snapshots over the IPC channel), and
- * resolves once it serves GraphQL. Its JSON log lines are parsed;
- * a bounded window of them is kept.
+ * StartScript is package.json's `start` script taken apart: the environment it sets before
+ * `node`, the Node flags it passes and the script it runs (its arguments after it aside).
  */
+export interface StartScript {
+  env: Record<string, string>;
+  flags: string[];
+  /** The entry point, relative to the project (`dist/src/main.js`: the build). */
+  entry: string;
+}
+
 /**
  * startScript reads package.json's `start` script: the environment it sets before `node` (such
- * as glibc's malloc thresholds) and the Node flags it passes (such as the young generation's
- * size), so the measured server runs as `npm start` runs it.
+ * as glibc's malloc thresholds), the Node flags it passes (such as the young generation's size)
+ * and the compiled entry point it runs, so the measured server runs as `npm start` runs it.
  */
-export async function startScript(): Promise<{ env: Record<string, string>; flags: string[] }> {
+export async function startScript(): Promise<StartScript> {
   const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
@@ -117,15 +127,30 @@ export async function startScript(): Promise<{ env: Record<string, string>; flag
     env[word.slice(0, word.indexOf('='))] = word.slice(word.indexOf('=') + 1);
   }
   const flags: string[] = [];
-  for (const word of words.slice(at + 1)) {
-    if (word === '--import' || !word.startsWith('--')) break;
-    flags.push(word);
-  }
-  return { env, flags };
+  at++;
+  for (; at < words.length && words[at]!.startsWith('--'); at++) flags.push(words[at]!);
+  const entry = words[at];
+  if (entry === undefined) throw new Error(`package.json's start script runs no script: ${words}`);
+  return { env, flags, entry };
 }
 
+/**
+ * startServerProcess runs pvesphere the way an operator does (`npm start`'s environment, flags
+ * and compiled entry point, `dist/src/main.js serve` — not through npm, so signals reach it),
+ * with `--expose-gc` and the benchmark's agent (server-agent.ts: memory after GC, CPU profiles,
+ * heap snapshots over the IPC channel), and resolves once it serves GraphQL. Both must have been
+ * built (buildServer, which the benchmark runs first). Its JSON log lines are parsed; a bounded
+ * window of them is kept.
+ */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const start = await startScript();
+  for (const built of [join(PROJECT_ROOT, start.entry), AGENT]) {
+    if (!existsSync(built)) {
+      throw new Error(
+        `${built} is missing: build first (buildServer in bench/support/server-build.ts)`,
+      );
+    }
+  }
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -133,10 +158,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       ...start.flags,
       ...(options.nodeFlags ?? []),
       '--import',
-      'tsx',
-      '--import',
       AGENT,
-      'src/main.ts',
+      start.entry,
       'serve',
     ],
     {

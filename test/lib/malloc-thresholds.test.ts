@@ -37,7 +37,8 @@ describe('npm start', () => {
     };
     expect(pkg.scripts.start?.startsWith(`${MALLOC_THRESHOLDS_ENV} node `)).toBe(true);
     expect(pkg.scripts.demo?.startsWith(`${MALLOC_THRESHOLDS_ENV} node `)).toBe(true);
-    const { env, flags } = await startScript();
+    const { env, flags, entry } = await startScript();
+    expect(entry).toBe('dist/src/main.js');
     expect(env).toEqual(MALLOC_THRESHOLDS);
     expect(flags).toContain('--max-semi-space-size=32');
     expect(flags).toContain('--expose-gc');

@@ -1,7 +1,7 @@
 /**
- * The server as an operator runs it: `node src/main.ts serve` with the embedded PostgreSQL in a
- * fresh data directory, then stopped (SIGTERM, SIGINT), restarted and killed (SIGKILL) on that
- * same directory. The tests share the directory and run in order, each starting where the
+ * The server as an operator runs it — built, `node dist/src/main.js serve` as `npm start` runs
+ * it — with the embedded PostgreSQL in a fresh data directory, then stopped (SIGTERM, SIGINT),
+ * restarted and killed (SIGKILL) on that same directory. The tests share the directory and run in order, each starting where the
  * previous one left the data and the server.
  */
 
@@ -19,6 +19,7 @@ import { CreateCluster, ListClusters, SetClusterEnabled } from '../graphql/opera
 import { captureResponse, registerSecret } from '../support/capture.js';
 import { gql } from '../support/graphql-client.js';
 import {
+  buildPvesphere,
   embeddedDatabaseConfig,
   type LogLine,
   makeDataDir,
@@ -41,6 +42,7 @@ async function start(): Promise<RunningServer> {
   const server = await startServer({
     env: { PVESPHERE_DATA_DIR: dataDir, PVESPHERE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info' },
     name: 'lifecycle',
+    built: true,
   });
   children.push(server);
   expect(server.embedded, 'the embedded PostgreSQL logged its start').toBeDefined();
@@ -144,7 +146,9 @@ function openGraphQLWebSocket(url: string): Promise<{ closed: Promise<number> }>
 
 beforeAll(async () => {
   dataDir = await makeDataDir('pvesphere-lifecycle-');
-});
+  // The server runs as `npm start` runs it: built (tsc) into dist/.
+  await buildPvesphere();
+}, 120_000);
 
 afterAll(async () => {
   // Only after a failure is anything left: end exactly what this file started.

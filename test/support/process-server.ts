@@ -1,13 +1,15 @@
 /**
  * pvesphere as a real child process, the way an operator runs it: `node --import tsx src/main.ts`
- * (not npx, so signals reach the server itself), with a clean environment, its output parsed as
+ * or, as `npm start` does, the build `node dist/src/main.js` (not npx, so signals reach the server
+ * itself), with a clean environment, its output parsed as
  * JSON log lines and captured for the whole-run secret check.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { embeddedPostgresLayout } from '../../src/db/embedded-postgres-layout.js';
 import { adminConnection } from '../../src/db/embedded-postgres-server.js';
 import { captureOutput, registerSecret } from './capture.js';
@@ -84,16 +86,32 @@ export interface SpawnOptions {
   cwd?: string;
   /** Name of the capture file for its output. @default 'pvesphere' */
   name?: string;
+  /**
+   * Run the build, `dist/src/main.js` (what `npm start` runs; {@link buildPvesphere} first),
+   * instead of the sources through tsx. @default false
+   */
+  built?: boolean;
+}
+
+let build: Promise<void> | undefined;
+
+/** buildPvesphere runs `npm run build` (once per test process): `dist/`, as `npm start` does. */
+export function buildPvesphere(): Promise<void> {
+  build ??= promisify(execFile)('npm', ['run', '-s', 'build'], { cwd: PROJECT_ROOT }).then(
+    () => undefined,
+  );
+  return build;
 }
 
 /** spawnPvesphere starts `node --import tsx src/main.ts …` and follows its output. */
 export function spawnPvesphere(options: SpawnOptions = {}): PvesphereProcess {
   const cwd = options.cwd ?? PROJECT_ROOT;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/main.ts', ...(options.args ?? ['serve'])],
-    { cwd, env: pvesphereEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const entry = options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, [...entry, ...(options.args ?? ['serve'])], {
+    cwd,
+    env: pvesphereEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const captureName = `${options.name ?? 'pvesphere'}-${child.pid}`;
   let stdout = '';
   let stderr = '';
