@@ -15,8 +15,8 @@ const AGENT_SOURCES = ['server-agent.ts', 'reduce-memory.ts'];
  * buildServer builds what `npm start` runs — `npm run build`, the server compiled to `dist/` —
  * and the benchmark's agent as JavaScript beside it (types are checked by `npm run check`, not
  * here), so the measured server runs compiled code with no TypeScript loader, as an operator's
- * does. (Through `--import tsx` the process also kept the loader's second V8 isolate: about
- * 30 MiB of RSS, varying by several MiB from run to run.)
+ * does. (Through `--import tsx` the process also kept the loader's second V8 isolate: 25–40 MiB
+ * more RSS at 10 × 1,000 guests, the part that varied most from run to run.)
  */
 export async function buildServer(): Promise<void> {
   await promisify(execFile)('npm', ['run', '-s', 'build'], { cwd: PROJECT_ROOT });
