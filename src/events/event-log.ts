@@ -24,12 +24,11 @@ export const EVENT_NOTIFY_CHANNEL = 'pvesphere_inventory_event';
  * STAGED_BATCH is the batch size from which {@link appendEvents} parses the events into a
  * transaction-local staging table before taking the lock: splitting a 1,000-event JSON document
  * into rows then happens while other clusters hold the lock, and the serialised part shrinks to
- * copying rows. Smaller batches are inserted directly (a temporary
- * table costs catalog writes).
+ * copying rows. Smaller batches are inserted directly (a temporary table costs catalog writes).
  */
 export const STAGED_BATCH = 200;
 
-/** The columns of an event, typed, as `jsonb_to_recordset` reads them from the batch. */
+/** The columns of an event, typed, as `json_to_recordset` reads them from the batch. */
 const EVENT_RECORD = `("clusterId" int, kind text, type text, "objectKey" text, node text,
   "previousNode" text, vmid int, payload json, previous json, "changedFields" text[])`;
 
@@ -114,6 +113,7 @@ function compareSequences(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
+/** inSequenceOrder tells whether `rows` are in ascending sequence order already. */
 function inSequenceOrder(rows: readonly { sequence: string }[]): boolean {
   for (let i = 1; i < rows.length; i++) {
     if (compareSequences(rows[i - 1]!.sequence, rows[i]!.sequence) > 0) return false;
