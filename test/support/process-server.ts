@@ -57,7 +57,7 @@ export async function makeDataDir(prefix = 'pvesphere-process-'): Promise<string
   return dir;
 }
 
-/** PvesphereProcess is a running `src/main.ts` child. */
+/** PvesphereProcess is a running pvesphere child (sources or build). */
 export interface PvesphereProcess {
   child: ChildProcess;
   pid: number;
@@ -103,7 +103,7 @@ export function buildPvesphere(): Promise<void> {
   return build;
 }
 
-/** spawnPvesphere starts `node --import tsx src/main.ts …` and follows its output. */
+/** spawnPvesphere starts `node --import tsx src/main.ts …` (or the build) and follows its output. */
 export function spawnPvesphere(options: SpawnOptions = {}): PvesphereProcess {
   const cwd = options.cwd ?? PROJECT_ROOT;
   const entry = options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
