@@ -103,7 +103,7 @@ export function buildPvesphere(): Promise<void> {
   return build;
 }
 
-/** spawnPvesphere starts `node --import tsx src/main.ts …` (or the build) and follows its output. */
+/** spawnPvesphere starts `node --import tsx src/main.ts …` (or the build), following its output. */
 export function spawnPvesphere(options: SpawnOptions = {}): PvesphereProcess {
   const cwd = options.cwd ?? PROJECT_ROOT;
   const entry = options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
