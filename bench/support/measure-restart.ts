@@ -17,7 +17,7 @@ export interface Restart {
   polls: number;
   /**
    * Memory of a server restarted with the first half of the clusters, then of one restarted with
-   * every cluster, each once its clusters were polled: one pair of readings per MEMORY_PAIRS.
+   * every cluster, each once its clusters were polled: one pair of readings per memoryPairs().
    */
   pairs: MemoryPair[];
   /** The first pair's readings. */
@@ -45,13 +45,23 @@ export interface Restart {
 export type RestartMemory = ServerMemory & { rawRss: number; guests: number };
 
 /**
- * MEMORY_PAIRS is how many times the two servers of the marginal memory are restarted, in turn:
- * the native memory of two servers that did the same work differs by up to 12 MiB (glibc's
- * arenas and which pages of the binary are resident; measured, 10 × 1,000 guests), more than
- * 2 KiB per guest of the 5,000 the large scenario adds — so the marginal figure is the mean of
- * two pairs.
+ * MEMORY_NOISE_GUESTS sizes how many pairs of servers the marginal memory averages
+ * (memoryPairs): servers that did the same work differ outside the V8 heap (glibc's arenas, which
+ * V8 and binary pages are resident) — compiled servers with 5 and with 10 × 1,000 guests read
+ * 104.1–113.8 and 113.0–120.0 MiB in five runs each — so one pair's figure is off by about
+ * 5 MiB / the guests added: ~1 KiB per guest at the 5,000 the large scenario adds, ~0.1 KiB at
+ * xl's 50,000. Pairs are added until the mean's error is about that of two pairs at 20,000
+ * guests added.
  */
-export const MEMORY_PAIRS = 2;
+export const MEMORY_NOISE_GUESTS = 20_000;
+
+/**
+ * memoryPairs is how many times the two servers of the marginal memory are restarted, in turn,
+ * for a second server that adds `guestsAdded`: two, up to four for few guests added.
+ */
+export function memoryPairs(guestsAdded: number): number {
+  return Math.min(4, Math.max(2, Math.ceil(MEMORY_NOISE_GUESTS / Math.max(1, guestsAdded))));
+}
 
 /** MemoryPair is the readings of the two servers restarted in turn. */
 export interface MemoryPair {
@@ -106,7 +116,7 @@ async function settledTouchedRows(pool: pg.Pool, since: Date): Promise<TouchedRo
 /**
  * measureRestart restarts the server on the database the previous run filled — guest details
  * known, so their refreshes are spread over PVESPHERE_IP_REFRESH_INTERVAL as in a long-running
- * server — MEMORY_PAIRS times in turn: once with only the first half of the clusters enabled (the
+ * server — memoryPairs() times in turn: once with only the first half of the clusters enabled (the
  * others disabled by SQL before the start), then, stopped and started again, with every cluster.
  * It measures: what the restarts write before a usage flush (nothing is expected); the memory of
  * each server once its clusters were polled `polls` times (the difference per guest is the
@@ -174,7 +184,8 @@ export async function measureRestart(options: {
 
   const pairs: MemoryPair[] = [];
   const runs: Array<Awaited<ReturnType<typeof restartWith>>> = [];
-  for (let pair = 0; pair < MEMORY_PAIRS; pair++) {
+  const pairCount = memoryPairs(guestsOf(clusters) - guestsOf(first));
+  for (let pair = 0; pair < pairCount; pair++) {
     await setEnabled(clusterIds.slice(half), false);
     const firstRun = await restartWith(first, 'first', pair);
     // Its shutdown writes the usage it polled (as a stop does): not a restart's write.
@@ -184,7 +195,7 @@ export async function measureRestart(options: {
     runs.push(firstRun, allRun);
     pairs.push({ first: firstRun.memory, all: allRun.memory });
     // The last server stays up for the detail calls and the usage flush.
-    if (pair < MEMORY_PAIRS - 1) await allRun.server.stop();
+    if (pair < pairCount - 1) await allRun.server.stop();
   }
   const secondRun = runs.at(-1)!;
   const { server, started } = secondRun;
