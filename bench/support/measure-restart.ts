@@ -50,14 +50,14 @@ export type RestartMemory = ServerMemory & { rawRss: number; guests: number };
  * V8 and binary pages are resident) — compiled servers with 5 and with 10 × 1,000 guests read
  * 104.1–113.8 and 113.0–120.0 MiB in five runs each — so one pair's figure is off by about
  * 5 MiB / the guests added: ~1 KiB per guest at the 5,000 the large scenario adds, ~0.1 KiB at
- * xl's 50,000. Pairs are added until the mean's error is about that of two pairs at 20,000
- * guests added.
+ * xl's 50,000. Pairs are added until the guests they add come to 20,000 in all (two to four).
  */
 export const MEMORY_NOISE_GUESTS = 20_000;
 
 /**
  * memoryPairs is how many times the two servers of the marginal memory are restarted, in turn,
- * for a second server that adds `guestsAdded`: two, up to four for few guests added.
+ * for a second server that adds `guestsAdded`: enough that their guests added come to
+ * MEMORY_NOISE_GUESTS, at least two and at most four (four at 5,000 added, two from 10,000).
  */
 export function memoryPairs(guestsAdded: number): number {
   return Math.min(4, Math.max(2, Math.ceil(MEMORY_NOISE_GUESTS / Math.max(1, guestsAdded))));
