@@ -52,6 +52,22 @@ async function settledRss(): Promise<number> {
 }
 
 /**
+ * untilSettled runs `round`, then reads RSS once settled, again and again until a round frees less
+ * than FREED_SHARE of RSS or `maxRounds` ran; returns the last settled RSS (`rss` if none ran).
+ */
+async function untilSettled(rss: number, maxRounds: number, round: () => unknown): Promise<number> {
+  let last = rss;
+  for (let i = 0; i < maxRounds; i++) {
+    await round();
+    const settled = await settledRss();
+    const freed = last - settled;
+    last = settled;
+    if (freed < settled * FREED_SHARE) break;
+  }
+  return last;
+}
+
+/**
  * retainedMemory is what the live objects cost: full collections are repeated until a round frees
  * less than 1 % of RSS (at most five rounds; a second round still freed 54 MiB of 319 at 20,000
  * guests, garbage whose native memory the first round's finalizers released) and RSS is read once
@@ -70,27 +86,15 @@ async function settledRss(): Promise<number> {
  * ms without one).
  */
 async function retainedMemory(reduce: boolean): Promise<unknown> {
-  let ordinaryRss = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    collect();
-    const settled = await settledRss();
-    const freed = ordinaryRss - settled;
-    ordinaryRss = settled;
-    if (freed < settled * FREED_SHARE) break;
-  }
-  let rss = ordinaryRss;
+  const ordinaryRss = await untilSettled(Number.POSITIVE_INFINITY, MAX_ROUNDS, collect);
   let reducingMs = 0;
   let heap = process.memoryUsage();
   let spaces = getHeapSpaceStatistics();
-  for (let round = 0; reduce && round < MAX_REDUCING_ROUNDS; round++) {
+  const rss = await untilSettled(ordinaryRss, reduce ? MAX_REDUCING_ROUNDS : 0, async () => {
     reducingMs += await reduceMemory();
     heap = process.memoryUsage();
     spaces = getHeapSpaceStatistics();
-    const settled = await settledRss();
-    const freed = rss - settled;
-    rss = settled;
-    if (freed < settled * FREED_SHARE) break;
-  }
+  });
   return {
     ...heap,
     rss,
