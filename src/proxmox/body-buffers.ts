@@ -1,6 +1,12 @@
 /** BodyBuffersOptions configures BodyBuffers. */
 export interface BodyBuffersOptions {
-  /** How many idle buffers are kept for reuse. @default 4 */
+  /**
+   * How many idle buffers are kept for reuse. Only `/cluster/resources` answers are read here,
+   * and each cluster polls on its own phase (pollPhaseMs), so in steady state two bodies rarely
+   * arrive at once: the buffers a burst needed beyond these (every cluster polled at once when
+   * the server starts) are released rather than held — at a ~300 KB answer each, a held buffer
+   * would be ~300 KB resident for good. @default 2
+   */
   keep?: number;
   /** A buffer grown beyond this many bytes is not kept once released. @default 16 MiB */
   maxKeptBytes?: number;
@@ -35,7 +41,7 @@ export class BodyBuffers {
   readonly #initialBytes: number;
 
   constructor(options: BodyBuffersOptions = {}) {
-    this.#keep = options.keep ?? 4;
+    this.#keep = options.keep ?? 2;
     this.#maxKeptBytes = options.maxKeptBytes ?? 16 * 1024 * 1024;
     this.#initialBytes = options.initialBytes ?? 64 * 1024;
   }
