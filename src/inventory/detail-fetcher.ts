@@ -1,4 +1,3 @@
-import type { IpAddressRecord } from '../db/inventory-records.js';
 import { type Clock, realClock } from '../lib/clock.js';
 import { coerceError } from '../lib/coerce-error.js';
 import { type Logger, silentLogger } from '../lib/logger.js';
@@ -6,6 +5,7 @@ import type { PveClient } from '../proxmox/client.js';
 import type { PveInterfacesResult } from '../proxmox/normalize/guest-interfaces.js';
 import { DueHeap, type DueItem } from './due-heap.js';
 import { type GuestDetails, ipAddressesFromInterfaces } from './mappers.js';
+import { NO_IP_ADDRESSES, type PackedIpAddresses, packIpAddresses } from './packed-ip-addresses.js';
 import type { GuestState } from './state.js';
 
 /** Why a guest's details are fetched (for logs and metrics). */
@@ -45,7 +45,7 @@ class GuestEntry implements DueItem {
   description: string | null = null;
   agentEnabled: boolean | null = null;
   /** The guest's addresses; undefined until its details are known (then the others are too). */
-  ipAddresses: IpAddressRecord[] | undefined = undefined;
+  ipAddresses: PackedIpAddresses | undefined = undefined;
   /** When a fetch is due: whole ms after the fetcher's epoch (a small integer V8 keeps inline). */
   due = 0;
   /** Its index in the schedule, -1 when no fetch is scheduled (DueHeap). */
@@ -215,12 +215,9 @@ export class DetailFetcher {
   #adopt(entry: GuestEntry, state: GuestState): void {
     entry.state = state;
     if (!hasDetails(entry)) return;
+    // Equal strings, possibly two copies: keep the state's, so one copy is held.
     if (entry.description === state.description) entry.description = state.description;
-    if (
-      entry.ipAddresses !== state.ipAddresses &&
-      sameRecords(entry.ipAddresses, state.ipAddresses)
-    )
-      entry.ipAddresses = state.ipAddresses;
+    if (entry.ipAddresses === state.ipAddresses) entry.ipAddresses = state.ipAddresses;
   }
 
   /** #at schedules a fetch at `at` (ms, rounded up), unless one is due sooner already. */
@@ -270,12 +267,12 @@ export class DetailFetcher {
       this.#options.onFetch?.(outcome, reason);
       if (this.#entries.get(state.key) !== entry) return; // forgotten meanwhile
       // An agent that does not answer tells nothing about the addresses: keep what we knew.
-      const ipAddresses = fetched.ipAddresses ?? entry.ipAddresses ?? [];
+      const ipAddresses = fetched.ipAddresses ?? entry.ipAddresses ?? NO_IP_ADDRESSES;
       const same =
         hasDetails(entry) &&
         entry.description === fetched.description &&
         entry.agentEnabled === fetched.agentEnabled &&
-        sameRecords(entry.ipAddresses, ipAddresses);
+        entry.ipAddresses === ipAddresses;
       if (!same) {
         // Equal details keep the objects held (shared with the state); changed ones replace them.
         entry.description = fetched.description;
@@ -354,33 +351,18 @@ export class DetailFetcher {
   }
 }
 
-/**
- * sameRecords tells whether two address lists hold equal records in the same order (the same
- * objects, or objects with the same own properties and values).
- */
-function sameRecords(a: readonly IpAddressRecord[], b: readonly IpAddressRecord[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === y) continue;
-    const keys = Object.keys(x) as (keyof IpAddressRecord)[];
-    if (keys.length !== Object.keys(y).length) return false;
-    for (const key of keys) if (x[key] !== y[key]) return false;
-  }
-  return true;
-}
-
 function ips(
   result: PveInterfacesResult | undefined,
   nics: { id: string; mac?: string }[],
   running: boolean,
 ): { ipAddresses: GuestDetails['ipAddresses'] | undefined; ipsUnavailable: boolean } {
   if (result === undefined)
-    return { ipAddresses: running ? undefined : [], ipsUnavailable: running };
+    return { ipAddresses: running ? undefined : NO_IP_ADDRESSES, ipsUnavailable: running };
   if (result.kind === 'unavailable') return { ipAddresses: undefined, ipsUnavailable: true };
-  return { ipAddresses: ipAddressesFromInterfaces(result.interfaces, nics), ipsUnavailable: false };
+  return {
+    ipAddresses: packIpAddresses(ipAddressesFromInterfaces(result.interfaces, nics)),
+    ipsUnavailable: false,
+  };
 }
 
 /** keyHash is a stable 32-bit FNV-1a hash of a guest key (spreads schedules per guest). */

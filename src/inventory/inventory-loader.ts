@@ -8,6 +8,7 @@ import {
 } from '../db/inventory-records.js';
 import { withPoolClient } from '../db/pool-query.js';
 import type { GuestDetails } from './mappers.js';
+import { packIpAddresses } from './packed-ip-addresses.js';
 import {
   type GuestState,
   type GuestUsage,
@@ -75,15 +76,16 @@ export async function loadStoredInventory(
       return { state: verify ? nodeWithHash(state) : state, usage: nodeUsageOf(record) };
     }),
     guests: vms.rows.map((row) => {
-      const record = vmFromRow(row, sortIpAddresses(ipsByVm.get(Number(row.id)) ?? []));
-      const state = guestStateOf(record, String(row.resource_hash));
+      const record = vmFromRow(row);
+      const ipAddresses = packIpAddresses(sortIpAddresses(ipsByVm.get(Number(row.id)) ?? []));
+      const state = guestStateOf({ ...record, ipAddresses }, String(row.resource_hash));
       return {
         state: verify ? guestWithHash(state) : state,
         usage: guestUsageOf(record),
         details: {
-          description: record.description,
-          agentEnabled: record.agentEnabled,
-          ipAddresses: record.ipAddresses,
+          description: state.description,
+          agentEnabled: state.agentEnabled,
+          ipAddresses,
         },
       };
     }),

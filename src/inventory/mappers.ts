@@ -5,6 +5,7 @@ import type { PveGuest } from '../proxmox/normalize/guest.js';
 import type { PveInterface } from '../proxmox/normalize/guest-interfaces.js';
 import type { PveNode } from '../proxmox/normalize/node.js';
 import type { PveStorage } from '../proxmox/normalize/storage.js';
+import { NO_IP_ADDRESSES, type PackedIpAddresses } from './packed-ip-addresses.js';
 import {
   type GuestState,
   type GuestUsage,
@@ -30,7 +31,7 @@ import {
 export interface GuestDetails {
   description: string | null;
   agentEnabled: boolean | null;
-  ipAddresses: IpAddressRecord[];
+  ipAddresses: PackedIpAddresses;
 }
 
 /**
@@ -132,7 +133,10 @@ function detailFields(
   return {
     description: details?.description ?? known?.description ?? null,
     agentEnabled: details?.agentEnabled ?? known?.agentEnabled ?? null,
-    ipAddresses: status === 'stopped' ? [] : (details?.ipAddresses ?? known?.ipAddresses ?? []),
+    ipAddresses:
+      status === 'stopped'
+        ? NO_IP_ADDRESSES
+        : (details?.ipAddresses ?? known?.ipAddresses ?? NO_IP_ADDRESSES),
   };
 }
 

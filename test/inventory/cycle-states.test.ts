@@ -8,6 +8,7 @@ import {
 import type { InventoryList } from '../../src/inventory/inventory-lister.js';
 import { InventoryUsage } from '../../src/inventory/inventory-usage.js';
 import { type GuestDetails, guestStateFromPve } from '../../src/inventory/mappers.js';
+import { packIpAddresses, unpackIpAddresses } from '../../src/inventory/packed-ip-addresses.js';
 import type { GuestState } from '../../src/inventory/state.js';
 import type { PveGuest } from '../../src/proxmox/normalize/guest.js';
 
@@ -46,7 +47,7 @@ const ip = (address: string): IpAddressRecord => ({
 const detailsOf = (address: string): GuestDetails => ({
   description: null,
   agentEnabled: true,
-  ipAddresses: [ip(address)],
+  ipAddresses: packIpAddresses([ip(address)]),
 });
 
 function knownOf(states: GuestState[]): KnownInventory {
@@ -102,7 +103,7 @@ describe('buildCycleStates with unchanged guest rows', () => {
     );
     const [after] = states.guests;
     expect(after).not.toBe(before[1]);
-    expect(after!.ipAddresses.map((a) => a.ipAddress)).toEqual(['10.0.0.99']);
+    expect(unpackIpAddresses(after!.ipAddresses).map((a) => a.ipAddress)).toEqual(['10.0.0.99']);
     expect(after!.name).toBe('web-2');
     expect(after!.hash).not.toBe(before[1]!.hash);
     expect(states.changedGuests).toEqual([[before[1], after]]);

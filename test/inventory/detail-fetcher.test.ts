@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DetailFetcher } from '../../src/inventory/detail-fetcher.js';
 import { guestStateFromPve } from '../../src/inventory/mappers.js';
+import {
+  NO_IP_ADDRESSES,
+  packIpAddresses,
+  unpackIpAddresses,
+} from '../../src/inventory/packed-ip-addresses.js';
 import type { GuestState } from '../../src/inventory/state.js';
 import { FakeClock } from '../../src/lib/clock.js';
 import { PveClient } from '../../src/proxmox/client.js';
@@ -52,7 +57,7 @@ describe('DetailFetcher', () => {
       // Every guest's details are known already (as after a restart): nothing is due at once.
       initial: guests.map((g) => [
         g.key,
-        { description: null, agentEnabled: null, ipAddresses: [] },
+        { description: null, agentEnabled: null, ipAddresses: NO_IP_ADDRESSES },
       ]),
       clock,
       logger: testLogger(),
@@ -131,10 +136,13 @@ describe('DetailFetcher', () => {
     await eventually(() => expect(changed).toBe(1));
     const first = fetcher.details(guest.key)!;
     const addresses = first.ipAddresses;
-    expect(addresses.length).toBeGreaterThan(0);
+    expect(unpackIpAddresses(addresses).length).toBeGreaterThan(0);
 
-    // The sync writes the details into the guest's state; the fetcher then holds the state's list.
-    const written: GuestState = { ...guest, ipAddresses: addresses.map((a) => ({ ...a })) };
+    // The sync writes the details into the guest's state (its list packed anew, equal).
+    const written: GuestState = {
+      ...guest,
+      ipAddresses: packIpAddresses(unpackIpAddresses(addresses)),
+    };
     fetcher.changed(guest, written);
     expect(fetcher.details(guest.key)!.ipAddresses).toBe(written.ipAddresses);
 
@@ -158,10 +166,10 @@ describe('DetailFetcher', () => {
       refreshIntervalMs: 60_000,
       onChanged: () => {},
       initial: [
-        [kept!.key, { description: 'kept', agentEnabled: null, ipAddresses: [] }],
-        [gone!.key, { description: 'gone', agentEnabled: null, ipAddresses: [] }],
+        [kept!.key, { description: 'kept', agentEnabled: null, ipAddresses: NO_IP_ADDRESSES }],
+        [gone!.key, { description: 'gone', agentEnabled: null, ipAddresses: NO_IP_ADDRESSES }],
         // Stored details of a guest that is never listed again are dropped at the first track.
-        ['qemu/999999', { description: 'stale', agentEnabled: null, ipAddresses: [] }],
+        ['qemu/999999', { description: 'stale', agentEnabled: null, ipAddresses: NO_IP_ADDRESSES }],
       ],
       clock,
       logger: testLogger(),
@@ -194,7 +202,9 @@ describe('DetailFetcher', () => {
       client,
       refreshIntervalMs: 600_000,
       onChanged: () => {},
-      initial: [[guest.key, { description: null, agentEnabled: null, ipAddresses: [] }]],
+      initial: [
+        [guest.key, { description: null, agentEnabled: null, ipAddresses: NO_IP_ADDRESSES }],
+      ],
       clock,
       logger: testLogger(),
       onFetch: (_outcome, reason) => reasons.push(reason),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IpAddressRecord } from '../../src/db/inventory-records.js';
 import { guestStateFromPve, storageStateFromPve } from '../../src/inventory/mappers.js';
+import { packIpAddresses } from '../../src/inventory/packed-ip-addresses.js';
 import { changedFields, GUEST_FIELDS, sameValue, stableJson } from '../../src/inventory/state.js';
 import type { PveGuest } from '../../src/proxmox/normalize/guest.js';
 
@@ -30,7 +31,7 @@ const ip = (address: string, nic = 'eth0'): IpAddressRecord => ({
 const details = (addresses: IpAddressRecord[]) => ({
   description: 'front end',
   agentEnabled: true,
-  ipAddresses: addresses,
+  ipAddresses: packIpAddresses(addresses),
 });
 
 describe('inventory states of a poll', () => {
@@ -135,10 +136,10 @@ describe('content hashes', () => {
       {
         description: 'front\nend',
         agentEnabled: true,
-        ipAddresses: [
+        ipAddresses: packIpAddresses([
           ip('10.0.0.5'),
           { ...ip('fe80::1'), ipVersion: 6, prefixLength: 64, configNic: null },
-        ],
+        ]),
       },
       undefined,
     );

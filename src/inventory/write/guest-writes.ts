@@ -1,12 +1,8 @@
 import type pg from 'pg';
-import {
-  type IpAddressRecord,
-  ipAddressFromRow,
-  type VmRecord,
-  vmFromRow,
-} from '../../db/inventory-records.js';
+import { ipAddressFromRow, type VmRecord, vmFromRow } from '../../db/inventory-records.js';
 import { TimestampTexts } from '../../db/timestamp-text.js';
 import type { InventoryChange } from '../../events/inventory-change.js';
+import { packIpAddresses, unpackIpAddresses } from '../packed-ip-addresses.js';
 import { changedFields, GUEST_FIELDS, type GuestState } from '../state.js';
 import { vmEvent } from './change-events.js';
 import {
@@ -98,7 +94,7 @@ export async function writeGuests(
     await syncTemplates(client, clusterId, upserts, rowIds);
     for (const row of written.rows) {
       const state = states.get(Number(row.vmid))!;
-      const record = vmFromRow(row, state.ipAddresses);
+      const record = vmFromRow(row, unpackIpAddresses(state.ipAddresses));
       const before = previous.get(record.vmid);
       if (!before || before.record.type !== record.type) {
         events.push(vmEvent(id, 'ADDED', record, null, []));
@@ -239,15 +235,14 @@ async function replaceIpAddresses(
   rowIds: Map<number, number>,
   previous: Map<number, { record: VmRecord }>,
 ): Promise<void> {
-  const changed = upserts.filter((s) => {
-    const before = previous.get(s.vmid)?.record.ipAddresses ?? [];
-    return JSON.stringify(before.map(ipKey)) !== JSON.stringify(s.ipAddresses.map(ipKey));
-  });
+  const changed = upserts.filter(
+    (s) => packIpAddresses(previous.get(s.vmid)?.record.ipAddresses ?? []) !== s.ipAddresses,
+  );
   if (changed.length === 0) return;
   const ids = changed.map((s) => rowIds.get(s.vmid)!);
   await client.query('delete from vm_ipaddress where vm_id = any($1::int[])', [ids]);
   const flat = changed.flatMap((s) =>
-    s.ipAddresses.map((ip) => ({ vmId: rowIds.get(s.vmid)!, ip })),
+    unpackIpAddresses(s.ipAddresses).map((ip) => ({ vmId: rowIds.get(s.vmid)!, ip })),
   );
   if (flat.length === 0) return;
   await client.query(
@@ -297,8 +292,4 @@ async function syncTemplates(
       templates.map((s) => s.description),
     ],
   );
-}
-
-function ipKey(ip: IpAddressRecord): string {
-  return `${ip.nicName}|${ip.ipAddress}|${ip.macAddress}|${ip.prefixLength}|${ip.configNic}`;
 }
