@@ -238,6 +238,7 @@ export class ClusterManager {
       settings: {
         ...this.#options.settings,
         pollPhaseMs: pollPhaseMs(row.id, this.#options.settings.pollIntervalMs),
+        metricsPhaseMs: pollPhaseMs(row.id, this.#options.settings.metricsIntervalMs),
       },
       status: async (id, update) => {
         if (update.state === 'ERROR' || update.state === 'SYNCED') this.#attempted.add(id);

@@ -3,7 +3,8 @@
  * cycles queue behind one another on the event loop (and PVE-side, a shared proxy or monitoring
  * sees bursts). Each cluster instead polls on its own phase within the interval, spread by the
  * golden ratio: consecutive cluster ids land far apart whatever their number (the three-gap
- * theorem), with no coordination between clusters and no state.
+ * theorem), with no coordination between clusters and no state. The usage flushes are spread
+ * the same way over the metrics interval (SyncSettings.metricsPhaseMs).
  */
 
 /** GOLDEN_FRACTION is the fractional part of the golden ratio. */

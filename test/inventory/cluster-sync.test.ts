@@ -13,6 +13,7 @@ import {
 } from '../../src/inventory/cluster-sync.js';
 import { sortIpAddresses } from '../../src/inventory/state.js';
 import type { SyncStatusUpdate } from '../../src/inventory/sync-status.js';
+import { realClock } from '../../src/lib/clock.js';
 import { Limiter } from '../../src/lib/limiter.js';
 import { PveClient } from '../../src/proxmox/client.js';
 import type { RunningSimulator } from '../../src/simulator/simulator.js';
@@ -295,6 +296,28 @@ describe('ClusterSync', () => {
       [clusterId],
     );
     expect(after).toEqual(stamp);
+  });
+
+  it('writes its usage on its own phase of the metrics interval', async () => {
+    await freshCluster();
+    const interval = 800;
+    const phase = 500;
+    const touches: number[] = [];
+    const startedAt = realClock.now();
+    startSync({ metricsIntervalMs: interval, metricsPhaseMs: phase }, undefined, {
+      // A flush ends with a touch of the sync status (the only update without `lastError`).
+      status: async (_id, update) => {
+        if (!('lastError' in update)) touches.push(realClock.now());
+      },
+    });
+    await eventually(() => expect(touches.length).toBeGreaterThanOrEqual(2), { timeoutMs: 5000 });
+    // Timers fire late under load, never early: each flush at or shortly after its phase.
+    for (const at of touches.slice(0, 2)) {
+      const late = (((at - phase) % interval) + interval) % interval;
+      expect(late).toBeLessThan(interval / 2);
+    }
+    expect(touches[0]! - startedAt).toBeGreaterThanOrEqual(interval / 2 - 5);
+    expect(touches[1]! - touches[0]!).toBeGreaterThan(interval / 2);
   });
 
   it('reads unchanged guest rows by their usage only, and still writes every change, undone ones too', async () => {
