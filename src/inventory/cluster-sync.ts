@@ -50,8 +50,10 @@ export interface SyncSettings {
   /**
    * Where in each metrics interval this cluster writes its usage (pollPhaseMs of the metrics
    * interval): clusters started together then flush at spread moments, not all in one burst of
-   * writes every interval (at 100 clusters, ~84,000 rows at once). The first flush comes half an
-   * interval to an interval and a half after the start. @default none: one interval after start
+   * writes every interval (at 100 clusters, ~84,000 rows at once). As with polls, only the first
+   * is not on it: one interval after the start; the next half an interval to an interval and a
+   * half after that, then one interval apart. @default none: every flush one interval after the
+   * last began
    */
   metricsPhaseMs?: number;
   /**
@@ -627,12 +629,12 @@ export class ClusterSync {
 
   async #flushLoop(signal: AbortSignal): Promise<void> {
     const { metricsIntervalMs, metricsPhaseMs } = this.#options.settings;
-    let flushed = this.#clock.now();
+    // The first flush one interval after the start, the later ones on the phase.
+    let due = this.#clock.now() + metricsIntervalMs;
     while (!signal.aborted) {
-      const due = nextPollAt(flushed, metricsIntervalMs, metricsPhaseMs);
       await this.#clock.sleep(Math.max(0, due - this.#clock.now()), signal);
       if (signal.aborted) return;
-      flushed = this.#clock.now();
+      due = nextPollAt(this.#clock.now(), metricsIntervalMs, metricsPhaseMs);
       await this.#flushMetrics().catch((err) =>
         this.#log.warn({ err: coerceError(err) }, 'usage metrics could not be written; will retry'),
       );
