@@ -17,6 +17,7 @@ import { onInterrupt } from './interrupt-cleanup.js';
 import { buildInventoryReport } from './inventory-report.js';
 import {
   type BareBroadcast,
+  type BroadcastReceiverKind,
   type FanOut,
   measureBareBroadcast,
   measureFanOut,
@@ -100,7 +101,10 @@ export interface MeasuredRun {
     | { changedMs: number; unchangedMs: number; phasesMs: Record<SyncPhase, number> }
     | undefined;
   fanOut: FanOut | undefined;
+  /** The same payload from a bare `ws` server to as many graphql-ws clients (the control). */
   bare: BareBroadcast | undefined;
+  /** … and to plain `ws` clients that only parse it (what the graphql-ws client adds). */
+  barePlain: BareBroadcast | undefined;
   /** Why subscriptions were not measured (undefined when they were). */
   subscriptionsSkipped: string | undefined;
   restart: Restart;
@@ -283,6 +287,7 @@ async function runInventoryScenario(
     let latencyCycles: MeasuredRun['latencyCycles'];
     let fanOut: FanOut | undefined;
     let bare: BareBroadcast | undefined;
+    let barePlain: BareBroadcast | undefined;
     if (subscriptionsSkipped === undefined) {
       const changing = progress('change latency', spec.latencyRounds * spec.clusters);
       const metricsBefore = await scrapeMetrics(a.origin);
@@ -330,12 +335,18 @@ async function runInventoryScenario(
             progress: fanning,
           }),
         );
-        log('bare ws broadcast of the same payload…');
-        bare = await measureBareBroadcast({
-          clients: spec.fanOut.subscribers,
-          rounds: Math.max(10, spec.fanOut.rounds),
-          payload: fanOut.payload,
-        });
+        const { payload } = fanOut;
+        const bareBroadcast = (receivers: BroadcastReceiverKind) =>
+          measureBareBroadcast({
+            clients: fanOutSpec.subscribers,
+            rounds: Math.max(10, fanOutSpec.rounds),
+            payload,
+            receivers,
+          });
+        log('bare ws broadcast of the same payload to graphql-ws clients…');
+        bare = await bareBroadcast('graphql-ws');
+        log('… and to plain ws clients…');
+        barePlain = await bareBroadcast('ws');
       }
     } else {
       log(`subscriptions not measured: ${subscriptionsSkipped}`);
@@ -446,6 +457,7 @@ async function runInventoryScenario(
       latencyCycles,
       fanOut,
       bare,
+      barePlain,
       subscriptionsSkipped,
       restart: restarted.restart,
       perNode,

@@ -36,6 +36,11 @@ export interface FanOut {
 /** BareBroadcast is the same payload broadcast by a bare `ws` server to as many clients. */
 export interface BareBroadcast {
   clients: number;
+  /**
+   * What received it: `graphql-ws` — official graphql-ws clients, as the fan-out's subscribers
+   * (the comparison's control); `ws` — plain `ws` clients that only parse it.
+   */
+  receivers: BroadcastReceiverKind;
   rounds: number;
   /** Sent (IPC command to the broadcaster) → received. */
   sendToReceivedMs: Stats;
@@ -43,6 +48,9 @@ export interface BareBroadcast {
   spreadMs: Stats;
   payloadBytes: number;
 }
+
+/** BroadcastReceiverKind is the kind of client a bare broadcast goes to. */
+export type BroadcastReceiverKind = 'graphql-ws' | 'ws';
 
 /**
  * WARMUP_ROUNDS broadcasts precede the measured ones, in both measures alike: the first confirms
@@ -138,14 +146,17 @@ function addSpread(times: readonly number[], spread: number[]): number {
 
 /**
  * measureBareBroadcast starts the bare broadcaster (ws-broadcast-server.ts) in its own process,
- * connects `clients` plain `ws` clients to it from a receiver process like the fan-out's (each
- * parses what it receives, like a graphql-ws client), and broadcasts `payload`
- * {@link WARMUP_ROUNDS} + `rounds` times.
+ * connects `clients` clients of kind `receivers` to it from a receiver process like the
+ * fan-out's, and broadcasts `payload` {@link WARMUP_ROUNDS} + `rounds` times. With `graphql-ws`
+ * receivers the clients are the fan-out's own (the official client, subscribed, each broadcast
+ * addressed to its subscription), so the two measures differ only in the server; with `ws` they
+ * only parse the message, which shows what the graphql-ws client itself adds.
  */
 export async function measureBareBroadcast(options: {
   clients: number;
   rounds: number;
   payload: string;
+  receivers: BroadcastReceiverKind;
 }): Promise<BareBroadcast> {
   const child: ChildProcess = fork(resolve(PROJECT_ROOT, 'bench/support/ws-broadcast-server.ts'), {
     cwd: PROJECT_ROOT,
@@ -156,10 +167,12 @@ export async function measureBareBroadcast(options: {
   try {
     const [{ port }] = (await once(child, 'message')) as [{ port: number }];
     receivers = await openBroadcastReceivers({
-      kind: 'ws',
+      kind: options.receivers,
       url: `ws://127.0.0.1:${port}`,
       count: options.clients,
+      variables: {},
     });
+    if (options.receivers === 'graphql-ws') await allSubscribed(child, options.clients);
     const sendToReceived: number[] = [];
     const spread: number[] = [];
     for (let round = 0; round < WARMUP_ROUNDS + options.rounds; round++) {
@@ -177,6 +190,7 @@ export async function measureBareBroadcast(options: {
     }
     return {
       clients: options.clients,
+      receivers: options.receivers,
       rounds: options.rounds,
       sendToReceivedMs: stats(sendToReceived),
       spreadMs: stats(spread),
@@ -186,5 +200,31 @@ export async function measureBareBroadcast(options: {
     await receivers?.close();
     child.send({ stop: true });
     await once(child, 'exit');
+  }
+}
+
+/**
+ * allSubscribed resolves once the bare broadcaster has a subscription from each of `clients`
+ * graphql-ws clients: they subscribe right after their connection is acknowledged, which is when
+ * the receivers report ready.
+ */
+async function allSubscribed(broadcaster: ChildProcess, clients: number): Promise<void> {
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    const answer = new Promise<number>((resolveAnswer) => {
+      const listen = (message: { subscriptions?: number }) => {
+        if (message.subscriptions === undefined) return;
+        broadcaster.off('message', listen);
+        resolveAnswer(message.subscriptions);
+      };
+      broadcaster.on('message', listen);
+    });
+    broadcaster.send({ census: true });
+    const subscribed = await answer;
+    if (subscribed >= clients) return;
+    if (performance.now() > deadline) {
+      throw new Error(`bare broadcast: ${subscribed} of ${clients} graphql-ws clients subscribed`);
+    }
+    await sleep(20);
   }
 }
