@@ -29,7 +29,17 @@ server.on('listening', () => {
 });
 server.on('connection', (client) => {
   if (client.protocol !== GRAPHQL_WS) return;
-  client.on('message', (data) => answer(client, JSON.parse(String(data)) as ProtocolMessage));
+  client.on('message', (data) => {
+    let message: ProtocolMessage;
+    try {
+      message = JSON.parse(String(data)) as ProtocolMessage;
+    } catch {
+      // What a graphql-ws server does with a message it cannot read.
+      client.close(4400, 'Invalid message received');
+      return;
+    }
+    answer(client, message);
+  });
   client.on('close', () => subscriptions.delete(client));
 });
 
