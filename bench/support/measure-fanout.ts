@@ -206,21 +206,29 @@ export async function measureBareBroadcast(options: {
 /**
  * allSubscribed resolves once the bare broadcaster has a subscription from each of `clients`
  * graphql-ws clients: they subscribe right after their connection is acknowledged, which is when
- * the receivers report ready.
+ * the receivers report ready. It fails when the broadcaster exits or 30 s pass.
  */
 async function allSubscribed(broadcaster: ChildProcess, clients: number): Promise<void> {
   const deadline = performance.now() + 30_000;
   for (;;) {
-    const answer = new Promise<number>((resolveAnswer) => {
+    const subscribed = await new Promise<number>((resolveAnswer, reject) => {
       const listen = (message: { subscriptions?: number }) => {
         if (message.subscriptions === undefined) return;
-        broadcaster.off('message', listen);
+        stop();
         resolveAnswer(message.subscriptions);
       };
+      const exited = () => {
+        stop();
+        reject(new Error('bare broadcast: the broadcaster exited'));
+      };
+      const stop = () => {
+        broadcaster.off('message', listen);
+        broadcaster.off('exit', exited);
+      };
       broadcaster.on('message', listen);
+      broadcaster.once('exit', exited);
+      broadcaster.send({ census: true });
     });
-    broadcaster.send({ census: true });
-    const subscribed = await answer;
     if (subscribed >= clients) return;
     if (performance.now() > deadline) {
       throw new Error(`bare broadcast: ${subscribed} of ${clients} graphql-ws clients subscribed`);
