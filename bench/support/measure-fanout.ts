@@ -165,7 +165,7 @@ export async function measureBareBroadcast(options: {
   });
   let receivers: BroadcastReceivers | undefined;
   try {
-    const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+    const port = await answerOf(child, (message: { port?: number }) => message.port);
     receivers = await openBroadcastReceivers({
       kind: options.receivers,
       url: `ws://127.0.0.1:${port}`,
@@ -198,8 +198,12 @@ export async function measureBareBroadcast(options: {
     };
   } finally {
     await receivers?.close();
-    child.send({ stop: true });
-    await once(child, 'exit');
+    // A broadcaster that exited already has said why (its stderr is the benchmark's).
+    if (child.exitCode === null && child.signalCode === null) {
+      const exit = once(child, 'exit');
+      child.send({ stop: true });
+      await exit;
+    }
   }
 }
 
@@ -211,28 +215,44 @@ export async function measureBareBroadcast(options: {
 async function allSubscribed(broadcaster: ChildProcess, clients: number): Promise<void> {
   const deadline = performance.now() + 30_000;
   for (;;) {
-    const subscribed = await new Promise<number>((resolveAnswer, reject) => {
-      const listen = (message: { subscriptions?: number }) => {
-        if (message.subscriptions === undefined) return;
-        stop();
-        resolveAnswer(message.subscriptions);
-      };
-      const exited = () => {
-        stop();
-        reject(new Error('bare broadcast: the broadcaster exited'));
-      };
-      const stop = () => {
-        broadcaster.off('message', listen);
-        broadcaster.off('exit', exited);
-      };
-      broadcaster.on('message', listen);
-      broadcaster.once('exit', exited);
-      broadcaster.send({ census: true });
-    });
-    if (subscribed >= clients) return;
+    const subscribed = answerOf(
+      broadcaster,
+      (message: { subscriptions?: number }) => message.subscriptions,
+    );
+    broadcaster.send({ census: true });
+    const count = await subscribed;
+    if (count >= clients) return;
     if (performance.now() > deadline) {
-      throw new Error(`bare broadcast: ${subscribed} of ${clients} graphql-ws clients subscribed`);
+      throw new Error(`bare broadcast: ${count} of ${clients} graphql-ws clients subscribed`);
     }
     await sleep(20);
   }
+}
+
+/**
+ * answerOf resolves with what `pick` finds in the next IPC message of `broadcaster` that has it
+ * (undefined: not that message), and fails when the broadcaster exits first.
+ */
+function answerOf<M, T>(
+  broadcaster: ChildProcess,
+  pick: (message: M) => T | undefined,
+): Promise<T> {
+  return new Promise<T>((resolveAnswer, reject) => {
+    const listen = (message: M) => {
+      const picked = pick(message);
+      if (picked === undefined) return;
+      stop();
+      resolveAnswer(picked);
+    };
+    const exited = (code: number | null, signal: NodeJS.Signals | null) => {
+      stop();
+      reject(new Error(`bare broadcast: the broadcaster exited (${signal ?? `code ${code}`})`));
+    };
+    const stop = () => {
+      broadcaster.off('message', listen);
+      broadcaster.off('exit', exited);
+    };
+    broadcaster.on('message', listen);
+    broadcaster.once('exit', exited);
+  });
 }
