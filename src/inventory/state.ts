@@ -4,8 +4,6 @@ import { sharedStrings } from '../lib/string-pool.js';
 import { ipAddressesJson, type PackedIpAddresses } from './packed-ip-addresses.js';
 import { stableJson } from './stable-json.js';
 
-export { stableJson } from './stable-json.js';
-
 /**
  * The inventory state of one object as the informers hold it: exactly the inventory fields that
  * are persisted and decide events (DESIGN §4), plus its PVE-style `key` and the content `hash`

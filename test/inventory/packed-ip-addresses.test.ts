@@ -6,7 +6,7 @@ import {
   packIpAddresses,
   unpackIpAddresses,
 } from '../../src/inventory/packed-ip-addresses.js';
-import { stableJson } from '../../src/inventory/state.js';
+import { stableJson } from '../../src/inventory/stable-json.js';
 
 const records: IpAddressRecord[] = [
   {

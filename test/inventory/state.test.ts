@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { IpAddressRecord } from '../../src/db/inventory-records.js';
 import { guestStateFromPve, storageStateFromPve } from '../../src/inventory/mappers.js';
 import { packIpAddresses } from '../../src/inventory/packed-ip-addresses.js';
-import { changedFields, GUEST_FIELDS, sameValue, stableJson } from '../../src/inventory/state.js';
+import { stableJson } from '../../src/inventory/stable-json.js';
+import { changedFields, GUEST_FIELDS, sameValue } from '../../src/inventory/state.js';
 import type { PveGuest } from '../../src/proxmox/normalize/guest.js';
 
 const listed = (overrides: Partial<PveGuest> = {}): PveGuest => ({
