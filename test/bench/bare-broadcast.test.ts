@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { measureBareBroadcast } from '../../bench/support/measure-fanout.js';
+import {
+  type BroadcastReceiverKind,
+  measureBareBroadcast,
+} from '../../bench/support/measure-fanout.js';
 
 /** A graphql-ws `next` message as the fan-out's subscribers receive one (id of the server's). */
 const PAYLOAD = JSON.stringify({
@@ -18,14 +21,13 @@ const PAYLOAD = JSON.stringify({
   },
 });
 
+/** broadcast measures a bare broadcast of PAYLOAD, two rounds, to `clients` clients of a kind. */
+const broadcast = (receivers: BroadcastReceiverKind, clients: number) =>
+  measureBareBroadcast({ clients, rounds: 2, payload: PAYLOAD, receivers });
+
 describe('bare broadcast (the fan-out measure’s control)', () => {
   it('reaches graphql-ws clients: acknowledged, each broadcast addressed to their subscription', async () => {
-    const bare = await measureBareBroadcast({
-      clients: 6,
-      rounds: 2,
-      payload: PAYLOAD,
-      receivers: 'graphql-ws',
-    });
+    const bare = await broadcast('graphql-ws', 6);
     expect(bare.receivers).toBe('graphql-ws');
     // Every client got every measured round (a miss throws), each receipt timed.
     expect(bare.spreadMs.count).toBe(12);
@@ -35,12 +37,7 @@ describe('bare broadcast (the fan-out measure’s control)', () => {
   });
 
   it('reaches plain ws clients with the payload as it is', async () => {
-    const bare = await measureBareBroadcast({
-      clients: 4,
-      rounds: 2,
-      payload: PAYLOAD,
-      receivers: 'ws',
-    });
+    const bare = await broadcast('ws', 4);
     expect(bare.receivers).toBe('ws');
     expect(bare.spreadMs.count).toBe(8);
   });
